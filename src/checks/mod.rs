@@ -1,0 +1,3 @@
+//! Checks: one module per code, pure functions over the model.
+
+pub mod registry;

@@ -1,0 +1,8 @@
+//! escalade: a policy-as-code compiler and simulator for incident escalation.
+//!
+//! See ARCHITECTURE.md for the pipeline and its invariants.
+
+pub mod checks;
+pub mod diag;
+pub mod source;
+pub mod syntax;
