@@ -6,3 +6,5 @@ pub mod checks;
 pub mod diag;
 pub mod source;
 pub mod syntax;
+pub mod model;
+pub mod workspace;

@@ -1,3 +1,62 @@
-//! Checks: one module per code, pure functions over the model.
+//! Checks: one module per code, pure functions over the model and graph.
+//! `run` applies every check in registry order; suppression (`allow`) and
+//! level changes (`deny`) are applied by `crate::suppress`.
 
 pub mod registry;
+pub mod routes;
+pub mod e0200_empty_policy;
+pub mod e0201_unreachable_target;
+pub mod e0300_unreachable_tier;
+pub mod w0301_ineffective_repeat;
+pub mod e0400_unowned_service;
+pub mod e0401_unrouted_service;
+pub mod w0500_shadowed_route;
+pub mod w0501_handoff_cycle;
+pub mod w0502_dependency_cycle;
+pub mod w0600_unenforceable_ack_sla;
+pub mod w0700_single_point_of_failure;
+pub mod w0701_missing_contact;
+pub mod w0800_missing_checkpoint;
+pub mod w0901_unused_definition;
+
+use crate::diag::Finding;
+use crate::model::graph::Graph;
+use crate::model::Model;
+
+/// What every check reads.
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub graph: &'a Graph,
+}
+
+/// A check: a pure function from the context to findings.
+pub type CheckFn = fn(&Ctx) -> Vec<Finding>;
+
+/// Every non-time check, in code order.
+pub const CHECKS: &[CheckFn] = &[
+        e0200_empty_policy::check,
+        e0201_unreachable_target::check,
+        e0300_unreachable_tier::check,
+        w0301_ineffective_repeat::check,
+        e0400_unowned_service::check,
+        e0401_unrouted_service::check,
+        w0500_shadowed_route::check,
+        w0501_handoff_cycle::check,
+        w0502_dependency_cycle::check,
+        w0600_unenforceable_ack_sla::check,
+        w0700_single_point_of_failure::check,
+        w0701_missing_contact::check,
+        w0800_missing_checkpoint::check,
+        w0901_unused_definition::check,
+];
+
+/// Run every check on a model without model errors.
+pub fn run(model: &Model) -> Vec<Finding> {
+    let graph = Graph::build(model);
+    let ctx = Ctx { model, graph: &graph };
+    let mut out = Vec::new();
+    for c in CHECKS {
+        out.extend(c(&ctx));
+    }
+    out
+}

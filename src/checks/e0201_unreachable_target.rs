@@ -1,0 +1,8 @@
+//! E0201 unreachable-target — not yet implemented.
+
+use super::Ctx;
+use crate::diag::Finding;
+
+pub fn check(_ctx: &Ctx) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,8 @@
+//! E0401 unrouted-service — not yet implemented.
+
+use super::Ctx;
+use crate::diag::Finding;
+
+pub fn check(_ctx: &Ctx) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,1 @@
+//! Symbolic route reasoning — not yet implemented.

@@ -1,0 +1,8 @@
+//! W0500 shadowed-route — not yet implemented.
+
+use super::Ctx;
+use crate::diag::Finding;
+
+pub fn check(_ctx: &Ctx) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,8 @@
+//! W0701 missing-contact — not yet implemented.
+
+use super::Ctx;
+use crate::diag::Finding;
+
+pub fn check(_ctx: &Ctx) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,8 @@
+//! W0901 unused-definition — not yet implemented.
+
+use super::Ctx;
+use crate::diag::Finding;
+
+pub fn check(_ctx: &Ctx) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,177 @@
+//! Loading a workspace from disk: file discovery (SPEC §2), reading,
+//! UTF-8 validation, parsing and model building. This is IO; everything
+//! below it is pure.
+
+use crate::diag::Finding;
+use crate::model::{self, Model, ParsedFile};
+use crate::source::{SourceFile, SourceMap, Span};
+use crate::syntax::ast::AllowComment;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// A loaded workspace: sources, model and every finding so far.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub sources: SourceMap,
+    pub model: Model,
+    pub findings: Vec<Finding>,
+    /// allow comments per file id
+    pub allows: Vec<Vec<AllowComment>>,
+}
+
+/// Why a workspace could not be loaded at all (exit 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LoadError {
+    #[error("path `{0}` does not exist")]
+    #[diagnostic(code(escalade::path), help("give a directory of .esc files or a single .esc file"))]
+    Missing(String),
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(escalade::io))]
+    Unreadable { path: String, reason: String },
+    #[error("no .esc file found in {0}")]
+    #[diagnostic(code(escalade::empty), help("a workspace is a directory holding .esc files, or one .esc file"))]
+    NoFiles(String),
+}
+
+/// The display path of a file: relative to the current directory when
+/// below it, otherwise absolute; always with `/`.
+pub fn display_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let abs = if p.is_absolute() { p.to_path_buf() } else { cwd.as_ref().map(|c| c.join(p)).unwrap_or_else(|| p.to_path_buf()) };
+    let abs = normalize(&abs);
+    let shown = match cwd.as_ref().map(|c| normalize(c)) {
+        Some(c) => abs.strip_prefix(&c).map(Path::to_path_buf).unwrap_or(abs.clone()),
+        None => abs.clone(),
+    };
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// Lexical normalisation (`.` and `..`), without touching the disk.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Every `*.esc` file below `dir`, sorted bytewise by relative path with
+/// `/` separators; dot-files and dot-directories skipped; symlinks not
+/// followed.
+fn discover(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((d, rel)) = stack.pop() {
+        let rd = std::fs::read_dir(&d).map_err(|e| LoadError::Unreadable { path: display_path(&d), reason: e.to_string() })?;
+        for entry in rd {
+            let entry = entry.map_err(|e| LoadError::Unreadable { path: display_path(&d), reason: e.to_string() })?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            let ft = entry.file_type().map_err(|e| LoadError::Unreadable { path: display_path(&entry.path()), reason: e.to_string() })?;
+            let r = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+            if ft.is_symlink() {
+                continue;
+            } else if ft.is_dir() {
+                stack.push((entry.path(), r));
+            } else if ft.is_file() && name.ends_with(".esc") {
+                out.push((r, entry.path()));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Ok(out.into_iter().map(|(_, p)| p).collect())
+}
+
+/// The files of a workspace given as PATH arguments (§2), and its root.
+pub fn files_of(paths: &[PathBuf]) -> Result<(PathBuf, Vec<PathBuf>), LoadError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let mut files = Vec::new();
+    let mut seen = HashSet::new();
+    for p in &paths {
+        let meta = std::fs::metadata(p).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                LoadError::Missing(display_path(p))
+            } else {
+                LoadError::Unreadable { path: display_path(p), reason: e.to_string() }
+            }
+        })?;
+        let list = if meta.is_dir() { discover(p)? } else { vec![p.clone()] };
+        for f in list {
+            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+            if seen.insert(key) {
+                files.push(f);
+            }
+        }
+    }
+    let root = if paths.len() == 1 {
+        let p = &paths[0];
+        if p.is_dir() {
+            p.clone()
+        } else {
+            p.parent().map(|x| if x.as_os_str().is_empty() { PathBuf::from(".") } else { x.to_path_buf() }).unwrap_or(cwd.clone())
+        }
+    } else {
+        cwd
+    };
+    if files.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| display_path(p)).collect();
+        return Err(LoadError::NoFiles(shown.join(", ")));
+    }
+    Ok((root, files))
+}
+
+/// Load, parse and build. Syntax and model findings are in `findings`.
+pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
+    let (root, files) = files_of(paths)?;
+    let mut texts = Vec::with_capacity(files.len());
+    for f in &files {
+        let bytes = std::fs::read(f).map_err(|e| LoadError::Unreadable { path: display_path(f), reason: e.to_string() })?;
+        texts.push((display_path(f), bytes));
+    }
+    Ok(load_texts(root, texts))
+}
+
+/// Parse and build from in-memory files (path, bytes), in workspace order.
+pub fn load_texts(root: PathBuf, texts: Vec<(String, Vec<u8>)>) -> Workspace {
+    let mut ws = Workspace { root, ..Default::default() };
+    let mut parsed = Vec::with_capacity(texts.len());
+    for (path, bytes) in texts {
+        let (text, bad) = match String::from_utf8(bytes) {
+            Ok(s) => (s, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+            }
+        };
+        let id = ws.sources.add(SourceFile::new(path, text));
+        if let Some(at) = bad {
+            // The lossy text has U+FFFD (3 bytes) where the bad byte was;
+            // the valid prefix is unchanged, so `at` is still right.
+            ws.findings.push(
+                Finding::new("E0001", Span::new(id, at, at + 3), format!("invalid UTF-8 at byte {at}"))
+                    .with_help("save the file as UTF-8"),
+            );
+            ws.allows.push(Vec::new());
+            continue;
+        }
+        let text = ws.sources.get(id).text.clone();
+        let (ast, findings) = crate::syntax::parse_file(id, &text);
+        ws.findings.extend(findings);
+        ws.allows.push(ast.allows.clone());
+        parsed.push(ParsedFile { file: id, ast });
+    }
+    let (model, findings) = model::build(&parsed);
+    ws.model = model;
+    ws.findings.extend(findings);
+    ws
+}
