@@ -8,3 +8,6 @@ pub mod source;
 pub mod syntax;
 pub mod model;
 pub mod workspace;
+// pub mod check; (enabled once render lands)
+pub mod suppress;
+// pub mod cli;

@@ -408,7 +408,7 @@ impl Builder {
             let names: Vec<&str> = self.m.org.severities.iter().map(|s| s.name.as_str()).collect();
             let mut f = Finding::new("E0102", span, format!("unknown severity `{name}`"));
             f = match did_you_mean(name, names.iter().copied()) {
-                Some(s) => f.with_help(format!("did you mean `{s}`? Declared severities: {}", names.join(", "))),
+                Some(s) => f.with_help(format!("did you mean `{s}`? declared severities: {}", names.join(", "))),
                 None => f.with_help(format!("declared severities (org `severities`): {}", names.join(", "))),
             };
             self.findings.push(f);

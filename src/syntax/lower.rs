@@ -945,7 +945,8 @@ impl<'f> Lowerer<'f> {
                         inner = self.expr(x);
                     }
                 }
-                for _ in 0..nots {
+                // `not not x` is `x`: fold the chain so that no deep tree is built
+                if nots % 2 == 1 {
                     inner = Cond::Not(Box::new(inner));
                 }
                 inner

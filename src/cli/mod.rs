@@ -1,0 +1,160 @@
+//! The command line: the only layer that does IO, rendering and exit
+//! codes.
+
+use crate::check::{self, CheckOptions};
+use crate::checks::registry;
+use crate::suppress::Config;
+use crate::workspace::{self, Workspace};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+pub mod time_arg;
+
+#[derive(Debug, Parser)]
+#[command(name = "escalade", version, about = "Policy-as-code compiler and simulator for incident escalation")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Prove a policy workspace has no dead ends, unowned services,
+    /// unreachable tiers or shadowed routes.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyWhat {
+    Warnings,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Directories (every *.esc below them) or .esc files; default: the current directory
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+    /// Instant time-based checks start from (RFC 3339, or `YYYY-MM-DD HH:MM` in the org tz)
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    /// Also check the limits of a target engine (W0900)
+    #[arg(long, value_name = "E")]
+    pub target: Option<String>,
+    /// Treat warnings as errors for the exit status
+    #[arg(long, value_enum, value_name = "warnings")]
+    pub deny: Option<DenyWhat>,
+    /// Print the documentation of a check code and exit
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
+}
+
+/// Run the CLI; returns the process exit status.
+pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                let _ = write!(err, "{text}");
+            } else {
+                let _ = write!(out, "{text}");
+            }
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(a) => run_check(a, out, err),
+    }
+}
+
+fn usage_error(err: &mut dyn Write, msg: &str) -> i32 {
+    let _ = writeln!(err, "error: {msg}");
+    2
+}
+
+fn report_load_error(err: &mut dyn Write, e: workspace::LoadError) -> i32 {
+    let report = miette::Report::new(e);
+    let _ = writeln!(err, "{report:?}");
+    2
+}
+
+/// The workspace config (`escalade.toml` at the root), if any.
+fn load_config(ws: &Workspace) -> Result<Config, String> {
+    let p = ws.root.join("escalade.toml");
+    match std::fs::read_to_string(&p) {
+        Ok(t) => Config::parse(&t).map_err(|e| format!("{}: {e}", workspace::display_path(&p))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(format!("cannot read {}: {e}", workspace::display_path(&p))),
+    }
+}
+
+fn use_color() -> bool {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    std::io::stdout().is_terminal()
+}
+
+fn run_check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    if let Some(code) = &a.explain {
+        return match registry::lookup(code) {
+            Some(info) => {
+                let _ = write!(out, "{}", info.docs);
+                if !info.docs.ends_with('\n') {
+                    let _ = writeln!(out);
+                }
+                0
+            }
+            None => usage_error(err, &format!("unknown check code `{code}`; codes are listed in `escalade check --help` and the README")),
+        };
+    }
+    if let Some(t) = &a.target {
+        return usage_error(err, &format!("unknown target `{t}`: engine limit checks (W0900) are not available in this version"));
+    }
+    let ws = match workspace::load(&a.paths) {
+        Ok(ws) => ws,
+        Err(e) => return report_load_error(err, e),
+    };
+    let config = match load_config(&ws) {
+        Ok(c) => c,
+        Err(e) => return usage_error(err, &e),
+    };
+    let from: DateTime<Utc> = match &a.from {
+        Some(s) => match time_arg::parse_instant(s, ws.model.org.tz) {
+            Ok(t) => t,
+            Err(e) => return usage_error(err, &format!("--from: {e}")),
+        },
+        None => time_arg::now_minute(),
+    };
+    let opts = CheckOptions { config, deny_warnings: a.deny.is_some() };
+    let findings = check::check(&ws, &opts);
+    let text = match a.format {
+        CheckFormat::Human => {
+            let o = crate::render::HumanOptions { color: use_color(), width: 100 };
+            crate::render::human(&findings, &ws.sources, Some(from), &o)
+        }
+        CheckFormat::Json => crate::render::json(&findings, &ws.sources, from),
+        CheckFormat::Sarif => crate::render::sarif(&findings, &ws.sources),
+        CheckFormat::Github => crate::render::github(&findings, &ws.sources),
+    };
+    if out.write_all(text.as_bytes()).is_err() {
+        return 2;
+    }
+    check::exit_status(&findings, opts.deny_warnings)
+}
