@@ -12,6 +12,9 @@ pub struct CheckOptions {
     pub config: Config,
     /// `--deny warnings`
     pub deny_warnings: bool,
+    /// Where time-based checks (E0202, W0203) start, Unix seconds; `None`
+    /// runs only the non-time checks.
+    pub from: Option<i64>,
 }
 
 /// Does the workspace have a model error (E0001, E0100, E0101, E0102)?
@@ -25,6 +28,9 @@ pub fn check(ws: &Workspace, opts: &CheckOptions) -> Vec<Finding> {
     let mut findings = ws.findings.clone();
     if !has_model_errors(ws) {
         findings.extend(checks::run(&ws.model));
+        if let Some(from) = opts.from {
+            findings.extend(checks::run_time(&ws.model, from));
+        }
     }
     suppress::apply(&mut findings, &ws.allows, &ws.model, &ws.sources, &opts.config);
     crate::render::sort_findings(&mut findings, &ws.sources);

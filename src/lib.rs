@@ -8,6 +8,8 @@ pub mod source;
 pub mod syntax;
 pub mod model;
 pub mod workspace;
-// pub mod check; (enabled once render lands)
+pub mod check;
 pub mod suppress;
-// pub mod cli;
+pub mod render;
+pub mod cli;
+pub mod time;

@@ -50,7 +50,7 @@ fn every_fixture_yields_exactly_its_expected_findings() {
     assert!(list.len() >= 40, "only {} fixtures", list.len());
     for p in &list {
         let ws = workspace::load(std::slice::from_ref(p)).expect("fixture loads");
-        let findings = check::check(&ws, &CheckOptions::default());
+        let findings = check::check(&ws, &CheckOptions { from: Some(from().timestamp()), ..CheckOptions::default() });
         let got: BTreeSet<(String, String, usize)> = findings
             .iter()
             .filter(|f| !f.suppressed)
@@ -82,7 +82,7 @@ fn snapshot_name(p: &Path) -> String {
 fn fixture_output_snapshots() {
     for p in fixtures() {
         let ws = workspace::load(std::slice::from_ref(&p)).expect("fixture loads");
-        let findings = check::check(&ws, &CheckOptions::default());
+        let findings = check::check(&ws, &CheckOptions { from: Some(from().timestamp()), ..CheckOptions::default() });
         let human = render::human(&findings, &ws.sources, Some(from()), &render::HumanOptions { color: false, width: 100 });
         let json = render::json(&findings, &ws.sources, from());
         let name = snapshot_name(&p);

@@ -142,7 +142,7 @@ fn run_check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         },
         None => time_arg::now_minute(),
     };
-    let opts = CheckOptions { config, deny_warnings: a.deny.is_some() };
+    let opts = CheckOptions { config, deny_warnings: a.deny.is_some(), from: Some(from.timestamp()) };
     let findings = check::check(&ws, &opts);
     let text = match a.format {
         CheckFormat::Human => {

@@ -471,5 +471,7 @@ pub fn on_call_at(model: &Model, s: &Schedule, t: Instant) -> Who {
     Who::Nobody
 }
 
+pub mod reach;
+
 #[cfg(test)]
 mod tests;
