@@ -18,6 +18,8 @@ pub mod w0700_single_point_of_failure;
 pub mod w0701_missing_contact;
 pub mod w0800_missing_checkpoint;
 pub mod w0901_unused_definition;
+pub mod e0202_dead_end_in_time;
+pub mod w0203_schedule_gap;
 
 use crate::diag::Finding;
 use crate::model::graph::Graph;
@@ -58,5 +60,21 @@ pub fn run(model: &Model) -> Vec<Finding> {
     for c in CHECKS {
         out.extend(c(&ctx));
     }
+    out
+}
+
+/// What the time-based checks read: the model and the instant they look
+/// from (`--from`); they look over the org `horizon`.
+pub struct TimeCtx<'a> {
+    pub model: &'a Model,
+    /// Unix seconds
+    pub from: i64,
+}
+
+/// The time-based checks (E0202, W0203).
+pub fn run_time(model: &Model, from: i64) -> Vec<Finding> {
+    let ctx = TimeCtx { model, from };
+    let mut out = e0202_dead_end_in_time::check(&ctx);
+    out.extend(w0203_schedule_gap::check(&ctx));
     out
 }
