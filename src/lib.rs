@@ -13,3 +13,4 @@ pub mod suppress;
 pub mod render;
 pub mod cli;
 pub mod time;
+pub mod oncall;

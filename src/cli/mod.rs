@@ -24,6 +24,29 @@ pub enum Command {
     /// Prove a policy workspace has no dead ends, unowned services,
     /// unreachable tiers or shadowed routes.
     Check(CheckArgs),
+    /// Who is on call at an instant, per schedule.
+    Oncall(OncallArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OncallArgs {
+    /// The workspace: a directory of .esc files or one file
+    pub workspace: PathBuf,
+    /// The instant (RFC 3339, or `YYYY-MM-DD HH:MM` in the org tz); default: now
+    #[arg(long, value_name = "T")]
+    pub at: Option<String>,
+    /// Only this schedule
+    #[arg(long, value_name = "S")]
+    pub schedule: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: TableFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,6 +100,7 @@ pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) ->
     };
     match cli.command {
         Command::Check(a) => run_check(a, out, err),
+        Command::Oncall(a) => run_oncall(a, out, err),
     }
 }
 
@@ -157,4 +181,55 @@ fn run_check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return 2;
     }
     check::exit_status(&findings, opts.deny_warnings)
+}
+
+/// Load a workspace for a command that refuses only on model errors:
+/// Err(exit status) after printing what went wrong.
+fn load_sound(path: &std::path::Path, err: &mut dyn Write) -> Result<Workspace, i32> {
+    let ws = match workspace::load(std::slice::from_ref(&path.to_path_buf())) {
+        Ok(ws) => ws,
+        Err(e) => return Err(report_load_error(err, e)),
+    };
+    if check::has_model_errors(&ws) {
+        let mut findings: Vec<_> = ws.findings.iter().filter(|f| registry::is_model_error(f.code)).cloned().collect();
+        crate::render::sort_findings(&mut findings, &ws.sources);
+        let o = crate::render::HumanOptions { color: false, width: 100 };
+        let _ = write!(err, "{}", crate::render::human(&findings, &ws.sources, None, &o));
+        return Err(1);
+    }
+    Ok(ws)
+}
+
+fn instant_arg(s: &Option<String>, ws: &Workspace, flag: &str) -> Result<DateTime<Utc>, String> {
+    match s {
+        Some(s) => time_arg::parse_instant(s, ws.model.org.tz).map_err(|e| format!("{flag}: {e}")),
+        None => Ok(time_arg::now_minute()),
+    }
+}
+
+fn run_oncall(a: OncallArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let ws = match load_sound(&a.workspace, err) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let at = match instant_arg(&a.at, &ws, "--at") {
+        Ok(t) => t,
+        Err(e) => return usage_error(err, &e),
+    };
+    if let Some(s) = &a.schedule {
+        if ws.model.schedule(s).is_none() {
+            let names = ws.model.schedules.iter().map(|x| x.name.name.as_str());
+            let hint = crate::diag::did_you_mean(s, names).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+            return usage_error(err, &format!("unknown schedule `{s}`{hint}"));
+        }
+    }
+    let answers = crate::oncall::on_call(&ws.model, at.timestamp(), a.schedule.as_deref());
+    let text = match a.format {
+        TableFormat::Json => crate::oncall::json(&answers, at),
+        TableFormat::Human => crate::oncall::table(&ws.model, &answers, at),
+    };
+    if out.write_all(text.as_bytes()).is_err() {
+        return 2;
+    }
+    0
 }
