@@ -14,3 +14,4 @@ pub mod render;
 pub mod cli;
 pub mod time;
 pub mod oncall;
+pub mod export;

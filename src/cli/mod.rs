@@ -26,6 +26,26 @@ pub enum Command {
     Check(CheckArgs),
     /// Who is on call at an instant, per schedule.
     Oncall(OncallArgs),
+    /// Compile the workspace into files an engine or tool imports.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The workspace: a directory of .esc files or one file
+    pub workspace: PathBuf,
+    /// Export target (this version: `ics`)
+    #[arg(long, value_name = "E")]
+    pub target: String,
+    /// Output directory: absent, empty, or a previous escalade export
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    /// Start of time-dependent output (RFC 3339, or `YYYY-MM-DD HH:MM` in the org tz); default: now
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    /// Write nothing; list the files that would change and exit 1 if any
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -101,6 +121,7 @@ pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) ->
     match cli.command {
         Command::Check(a) => run_check(a, out, err),
         Command::Oncall(a) => run_oncall(a, out, err),
+        Command::Export(a) => run_export(a, out, err),
     }
 }
 
@@ -232,4 +253,68 @@ fn run_oncall(a: OncallArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return 2;
     }
     0
+}
+
+const EXPORT_TARGETS: &[&str] = &["ics"];
+
+fn run_export(a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    if !EXPORT_TARGETS.contains(&a.target.as_str()) {
+        return usage_error(err, &format!("unknown target `{}`; this version exports: {}", a.target, EXPORT_TARGETS.join(", ")));
+    }
+    let ws = match load_sound(&a.workspace, err) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    // export also refuses on dead ends (E0200, E0201)
+    let blocking: Vec<_> = check::check(&ws, &CheckOptions::default())
+        .into_iter()
+        .filter(|f| !f.suppressed && (f.code == "E0200" || f.code == "E0201"))
+        .collect();
+    if !blocking.is_empty() {
+        let o = crate::render::HumanOptions { color: false, width: 100 };
+        let _ = write!(err, "{}", crate::render::human(&blocking, &ws.sources, None, &o));
+        return 1;
+    }
+    if a.from.is_none() {
+        let _ = writeln!(err, "note: no --from given; time-dependent output starts now ({})", time_arg::now_minute().format("%Y-%m-%dT%H:%M:%SZ"));
+    }
+    let from = match instant_arg(&a.from, &ws, "--from") {
+        Ok(t) => t,
+        Err(e) => return usage_error(err, &e),
+    };
+    let tree = crate::export::ics::export(&ws.model, from.timestamp());
+    if a.check {
+        return export_check(&a.output, &tree, out);
+    }
+    match crate::export::write_tree(&a.output, &tree) {
+        Ok(()) => {
+            let _ = writeln!(err, "wrote {} files to {}", tree.len(), workspace::display_path(&a.output));
+            0
+        }
+        Err(e) => usage_error(err, &e.to_string()),
+    }
+}
+
+/// `export --check`: list the files that differ from what export would
+/// write; exit 1 when any does.
+fn export_check(dir: &std::path::Path, tree: &crate::export::FileTree, out: &mut dyn Write) -> i32 {
+    let mut changed = Vec::new();
+    for (rel, bytes) in tree {
+        if std::fs::read(dir.join(rel)).ok().as_deref() != Some(bytes.as_slice()) {
+            changed.push(rel.clone());
+        }
+    }
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        let mut extra: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != crate::export::MARKER && !tree.contains_key(n) && std::path::Path::new(n).extension().is_some())
+            .collect();
+        extra.sort();
+        changed.extend(extra);
+    }
+    for c in &changed {
+        let _ = writeln!(out, "{}", c);
+    }
+    i32::from(!changed.is_empty())
 }

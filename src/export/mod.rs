@@ -1,0 +1,84 @@
+//! `escalade export`: compile the workspace into files an engine or a tool
+//! imports. Each target is a pure function model → file tree; writing the
+//! tree (atomically) is the CLI's job through [`write_tree`].
+
+pub mod ics;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Relative path (with `/`) → contents.
+pub type FileTree = BTreeMap<String, Vec<u8>>;
+
+/// The marker file of a directory escalade exported into.
+pub const MARKER: &str = ".escalade-export";
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("`{0}` exists and is neither empty nor a previous escalade export (no {MARKER} in it)")]
+    NotAnExport(String),
+    #[error("cannot write `{path}`: {reason}")]
+    Io { path: String, reason: String },
+}
+
+fn io(path: &Path, e: std::io::Error) -> WriteError {
+    WriteError::Io { path: crate::workspace::display_path(path), reason: e.to_string() }
+}
+
+/// May `dir` be (re)written? Absent, empty, or holding the marker.
+pub fn check_target_dir(dir: &Path) -> Result<(), WriteError> {
+    match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(dir, e)),
+        Ok(mut rd) => {
+            if dir.join(MARKER).is_file() || rd.next().is_none() {
+                Ok(())
+            } else {
+                Err(WriteError::NotAnExport(crate::workspace::display_path(dir)))
+            }
+        }
+    }
+}
+
+/// Write `tree` to `dir` atomically: into a temporary sibling directory
+/// first, then swapped in by renames, so that no partial or stale file
+/// survives a failure.
+pub fn write_tree(dir: &Path, tree: &FileTree) -> Result<(), WriteError> {
+    check_target_dir(dir)?;
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let base = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "export".into());
+    std::fs::create_dir_all(&parent).map_err(|e| io(&parent, e))?;
+    let tmp = parent.join(format!(".{base}.escalade-tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
+        for (rel, bytes) in tree {
+            let p = tmp.join(rel);
+            if let Some(d) = p.parent() {
+                std::fs::create_dir_all(d).map_err(|e| io(d, e))?;
+            }
+            std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
+        }
+        std::fs::write(tmp.join(MARKER), b"written by escalade export; the whole directory is replaced on every export\n")
+            .map_err(|e| io(&tmp, e))?;
+        let old = parent.join(format!(".{base}.escalade-old-{}", std::process::id()));
+        let had_old = dir.exists();
+        if had_old {
+            std::fs::rename(dir, &old).map_err(|e| io(dir, e))?;
+        }
+        if let Err(e) = std::fs::rename(&tmp, dir) {
+            if had_old {
+                let _ = std::fs::rename(&old, dir);
+            }
+            return Err(io(dir, e));
+        }
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
