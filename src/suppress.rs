@@ -73,7 +73,8 @@ pub fn apply(findings: &mut Vec<Finding>, allows: &[Vec<AllowComment>], model: &
         lines: (usize, usize),
         whole: Option<Span>,
         comment: Span,
-        used: bool,
+        /// per code: did it suppress something?
+        used: Vec<bool>,
     }
     let mut covers: Vec<Cover> = Vec::new();
     for (file, list) in allows.iter().enumerate() {
@@ -83,7 +84,7 @@ pub fn apply(findings: &mut Vec<Finding>, allows: &[Vec<AllowComment>], model: &
                 .iter()
                 .find(|(name, _)| name.file == file && sources.get(file).line_col(name.start as usize).line == a.line)
                 .map(|(_, w)| *w);
-            covers.push(Cover { file, codes: a.codes.clone(), lines: (a.line, a.line + 1), whole, comment: a.span, used: false });
+            covers.push(Cover { file, codes: a.codes.clone(), lines: (a.line, a.line + 1), whole, comment: a.span, used: vec![false; a.codes.len()] });
         }
     }
     for f in findings.iter_mut() {
@@ -95,24 +96,34 @@ pub fn apply(findings: &mut Vec<Finding>, allows: &[Vec<AllowComment>], model: &
         }
         let line = sources.get(f.span.file).line_col(f.span.start as usize).line;
         for c in covers.iter_mut() {
-            if c.file != f.span.file || !c.codes.iter().any(|x| x == f.code) {
+            let Some(k) = c.codes.iter().position(|x| x == f.code) else { continue };
+            if c.file != f.span.file {
                 continue;
             }
             let on_line = line == c.lines.0 || line == c.lines.1;
             let in_decl = c.whole.is_some_and(|w| f.span.start >= w.start && f.span.start < w.end);
             if on_line || in_decl {
                 f.suppressed = true;
-                c.used = true;
+                c.used[k] = true;
             }
         }
         if config.checks.deny.iter().any(|c| c.eq_ignore_ascii_case(f.code)) {
             f.level = Level::Error;
         }
     }
-    for c in covers.iter().filter(|c| !c.used) {
-        let mut f = Finding::new("W0902", c.comment, format!("`allow {}` suppresses nothing", c.codes.join(", ")))
-            .with_help("remove the comment, or move it to the line of the finding or the line above it");
-        if c.codes.iter().any(|x| registry::is_model_error(x)) {
+    for c in &covers {
+        let unused: Vec<&str> = c.codes.iter().zip(&c.used).filter(|(_, u)| !**u).map(|(x, _)| x.as_str()).collect();
+        if unused.is_empty() {
+            continue;
+        }
+        let msg = if unused.len() == c.codes.len() {
+            format!("`allow {}` suppresses nothing", c.codes.join(", "))
+        } else {
+            format!("`{}` in this allow suppresses nothing", unused.join("`, `"))
+        };
+        let mut f = Finding::new("W0902", c.comment, msg)
+            .with_help("remove the unused codes, or move the comment to the line of the finding or the line above it");
+        if unused.iter().any(|x| registry::is_model_error(x)) {
             f = f.with_help("model errors (E0001, E0100, E0101, E0102) cannot be allowed; fix them instead");
         }
         if config.checks.deny.iter().any(|x| x == "W0902") {
