@@ -33,7 +33,7 @@ pub fn check(ctx: &TimeCtx) -> Vec<Finding> {
         if p.tiers.is_empty() {
             continue;
         }
-        let reach = policy_reach(m, pi, a, b);
+        let reach = policy_reach(m, pi, &ctx.segments);
         if reach.is_empty() {
             continue; // never reaches anyone: E0201
         }

@@ -69,11 +69,14 @@ pub struct TimeCtx<'a> {
     pub model: &'a Model,
     /// Unix seconds
     pub from: i64,
+    /// every schedule's segments over `[from, from + horizon)`
+    pub segments: crate::time::reach::SegmentCache,
 }
 
 /// The time-based checks (E0202, W0203).
 pub fn run_time(model: &Model, from: i64) -> Vec<Finding> {
-    let ctx = TimeCtx { model, from };
+    let segments = crate::time::reach::SegmentCache::new(model, from, from + model.org.horizon);
+    let ctx = TimeCtx { model, from, segments };
     let mut out = e0202_dead_end_in_time::check(&ctx);
     out.extend(w0203_schedule_gap::check(&ctx));
     out

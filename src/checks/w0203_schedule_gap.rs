@@ -23,11 +23,10 @@ use super::TimeCtx;
 use crate::diag::Finding;
 use crate::syntax::ast::TargetKind;
 use crate::time::reach::{format_instant, format_span, minute_windows};
-use crate::time::{schedule_segments, IntervalSet, Who};
+use crate::time::{IntervalSet, Who};
 
 pub fn check(ctx: &TimeCtx) -> Vec<Finding> {
     let m = ctx.model;
-    let (a, b) = (ctx.from, ctx.from + m.org.horizon);
     let used: std::collections::HashSet<&str> = m
         .policies
         .iter()
@@ -38,12 +37,12 @@ pub fn check(ctx: &TimeCtx) -> Vec<Finding> {
         .map(|t| t.name.name.as_str())
         .collect();
     let mut out = Vec::new();
-    for s in &m.schedules {
+    for (si, s) in m.schedules.iter().enumerate() {
         if !used.contains(s.name.name.as_str()) {
             continue;
         }
         let gaps = IntervalSet::from_unsorted(
-            schedule_segments(m, s, a, b).into_iter().filter(|x| x.who == Who::Nobody).map(|x| (x.start, x.end)).collect(),
+            ctx.segments.by_schedule[si].iter().filter(|x| x.who == Who::Nobody).map(|x| (x.start, x.end)).collect(),
         );
         let gaps = minute_windows(&gaps);
         let Some(&(x, y)) = gaps.0.first() else { continue };

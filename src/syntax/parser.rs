@@ -138,8 +138,10 @@ impl Driver<'_> {
         let end;
         loop {
             pos = self.scan.skip_trivia(self.text, pos);
-            if let Ok(p) = EscParser::parse(Rule::rb_at, &self.text[pos..]) {
-                end = pos + p.last().map(|p| p.as_span().end()).unwrap_or(1);
+            // a plain look at the next byte: building a pest error for every
+            // route just to learn that it is not `}` would be costly
+            if self.text.as_bytes().get(pos) == Some(&b'}') {
+                end = pos + 1;
                 break;
             }
             let route_resume = self.scan.route_resume_point(self.text, pos);

@@ -320,8 +320,8 @@ fn layer_raw_segments(model: &Model, tz: Tz, l: &Layer, a: Instant, b: Instant) 
                 k -= 1;
             }
             let n = members.len() as i64;
+            let mut s = shift_start(tz, &rot.kind, &rot.from.value, k);
             loop {
-                let s = shift_start(tz, &rot.kind, &rot.from.value, k);
                 if s >= hi {
                     break;
                 }
@@ -333,6 +333,7 @@ fn layer_raw_segments(model: &Model, tz: Tz, l: &Layer, a: Instant, b: Instant) 
                     }
                 }
                 k += 1;
+                s = e;
             }
         }
     }
@@ -349,10 +350,20 @@ pub fn layer_segments(model: &Model, tz: Tz, l: &Layer, a: Instant, b: Instant) 
     for o in &l.only {
         allowed = allowed.union(&when_intervals(model, tz, o, a, b));
     }
+    // both lists are sorted and disjoint: one merge pass
     let mut out = Vec::new();
+    let mut j = 0;
     for (s, e, p) in raw {
-        for (x, y) in IntervalSet::full(s, e).intersect(&allowed).0 {
-            out.push((x, y, p));
+        while j < allowed.0.len() && allowed.0[j].1 <= s {
+            j += 1;
+        }
+        let mut k = j;
+        while k < allowed.0.len() && allowed.0[k].0 < e {
+            let (x, y) = (allowed.0[k].0.max(s), allowed.0[k].1.min(e));
+            if y > x {
+                out.push((x, y, p));
+            }
+            k += 1;
         }
     }
     out

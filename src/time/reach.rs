@@ -1,18 +1,43 @@
 //! When does a tier or a policy reach someone? (E0202, SPEC §4 Scopes.)
 
-use super::{schedule_segments, Instant, IntervalSet, Who};
+use super::{schedule_segments, Instant, IntervalSet, Segment, Who};
 use crate::model::Model;
 use crate::syntax::ast::{Notify, Policy, TargetKind, Tier};
 
-/// Where one `notify` statement reaches a person within `[a, b)`.
-pub fn notify_reach(m: &Model, n: &Notify, a: Instant, b: Instant) -> IntervalSet {
+/// Segments of every schedule over one window, computed once and shared
+/// by the time-based checks.
+pub struct SegmentCache {
+    pub a: Instant,
+    pub b: Instant,
+    pub by_schedule: Vec<Vec<Segment>>,
+}
+
+impl SegmentCache {
+    pub fn new(m: &Model, a: Instant, b: Instant) -> SegmentCache {
+        SegmentCache { a, b, by_schedule: m.schedules.iter().map(|s| schedule_segments(m, s, a, b)).collect() }
+    }
+}
+
+/// Does a non-schedule target of the statement reach someone (at every
+/// instant, since persons, teams and leads do not depend on time)?
+fn static_reach(m: &Model, n: &Notify) -> bool {
+    n.targets.iter().any(|t| t.kind != TargetKind::Schedule && m.target_people(t).iter().any(|p| m.reachable(p, &n.via)))
+}
+
+/// Where one `notify` statement reaches a person within the cache window.
+pub fn notify_reach(m: &Model, n: &Notify, cache: &SegmentCache) -> IntervalSet {
+    let (a, b) = (cache.a, cache.b);
+    if static_reach(m, n) {
+        return IntervalSet::full(a, b);
+    }
     let mut all = IntervalSet::default();
     for t in &n.targets {
         let set = match t.kind {
-            TargetKind::Schedule => match m.schedule(&t.name.name) {
+            TargetKind::Schedule => match m.ns_schedule.get(&t.name.name) {
                 Some(s) => IntervalSet::from_unsorted(
-                    schedule_segments(m, s, a, b)
-                        .into_iter()
+                    cache.by_schedule[s]
+                        .iter()
+                        .copied()
                         .filter(|seg| match seg.who {
                             Who::Person(p) => m.reachable(&m.persons[p], &n.via),
                             _ => false,
@@ -22,26 +47,17 @@ pub fn notify_reach(m: &Model, n: &Notify, a: Instant, b: Instant) -> IntervalSe
                 ),
                 None => IntervalSet::default(),
             },
-            _ => {
-                if m.target_people(t).iter().any(|p| m.reachable(p, &n.via)) {
-                    IntervalSet::full(a, b)
-                } else {
-                    IntervalSet::default()
-                }
-            }
+            _ => IntervalSet::default(),
         };
         all = all.union(&set);
-        if all.0.len() == 1 && all.0[0] == (a, b) {
-            break;
-        }
     }
     all
 }
 
-pub fn tier_reach(m: &Model, t: &Tier, a: Instant, b: Instant) -> IntervalSet {
+pub fn tier_reach(m: &Model, t: &Tier, cache: &SegmentCache) -> IntervalSet {
     let mut all = IntervalSet::default();
     for n in &t.notify {
-        all = all.union(&notify_reach(m, n, a, b));
+        all = all.union(&notify_reach(m, n, cache));
     }
     all
 }
@@ -53,21 +69,38 @@ pub fn reachable_tiers(p: &Policy) -> &[Tier] {
     &p.tiers[..end]
 }
 
-/// Where some reachable tier of the policy (following handoffs) reaches
-/// someone within `[a, b)`.
-pub fn policy_reach(m: &Model, policy: usize, a: Instant, b: Instant) -> IntervalSet {
-    let mut all = IntervalSet::default();
+/// Policies an incident of `policy` can enter (handoffs followed).
+fn entered_policies(m: &Model, policy: usize) -> Vec<usize> {
     let mut seen = vec![policy];
     let mut i = 0;
     while i < seen.len() {
-        let p = &m.policies[seen[i]];
-        for t in reachable_tiers(p) {
-            all = all.union(&tier_reach(m, t, a, b));
+        for t in reachable_tiers(&m.policies[seen[i]]) {
             if let Some(h) = t.handoff.as_ref().and_then(|h| m.ns_policy.get(&h.name)) {
                 if !seen.contains(&h) {
                     seen.push(h);
                 }
             }
+        }
+        i += 1;
+    }
+    seen
+}
+
+/// Where some reachable tier of the policy (following handoffs) reaches
+/// someone within the cache window.
+pub fn policy_reach(m: &Model, policy: usize, cache: &SegmentCache) -> IntervalSet {
+    let entered = entered_policies(m, policy);
+    // a person, team or lead target reaches someone at every instant
+    if entered.iter().any(|&p| reachable_tiers(&m.policies[p]).iter().any(|t| t.notify.iter().any(|n| static_reach(m, n)))) {
+        return IntervalSet::full(cache.a, cache.b);
+    }
+    let mut all = IntervalSet::default();
+    let seen = entered;
+    let mut i = 0;
+    while i < seen.len() {
+        let p = &m.policies[seen[i]];
+        for t in reachable_tiers(p) {
+            all = all.union(&tier_reach(m, t, cache));
         }
         i += 1;
     }
