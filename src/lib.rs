@@ -15,3 +15,4 @@ pub mod cli;
 pub mod time;
 pub mod oncall;
 pub mod export;
+pub mod sim;

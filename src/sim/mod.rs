@@ -1,0 +1,4 @@
+//! Simulation (SPEC §3.9, §5): timeline readers, the discrete-event
+//! engine, drills and metrics.
+
+pub mod event;
