@@ -73,11 +73,12 @@ pub struct TimeCtx<'a> {
     pub segments: crate::time::reach::SegmentCache,
 }
 
-/// The time-based checks (E0202, W0203).
+/// The time-based checks (E0202, W0203, and W0701 for schedule members).
 pub fn run_time(model: &Model, from: i64) -> Vec<Finding> {
     let segments = crate::time::reach::SegmentCache::new(model, from, from + model.org.horizon);
     let ctx = TimeCtx { model, from, segments };
     let mut out = e0202_dead_end_in_time::check(&ctx);
     out.extend(w0203_schedule_gap::check(&ctx));
+    out.extend(w0701_missing_contact::check_schedules(&ctx));
     out
 }
