@@ -26,6 +26,9 @@ fn bench_check(c: &mut Criterion) {
             escalade::check::check(&ws, &Default::default())
         })
     });
+    g.bench_function(format!("parse-and-model-{n}-services"), |b| {
+        b.iter(|| escalade::workspace::load_texts(PathBuf::from("."), files.clone()))
+    });
     g.bench_function(format!("checks-only-{n}-services"), |b| b.iter(|| escalade::checks::run(&ws.model)));
     g.finish();
 }

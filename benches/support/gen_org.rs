@@ -20,7 +20,7 @@ pub fn generate(services: usize) -> Vec<(String, Vec<u8>)> {
                 "person t{t}-p{p} {{\n  tz \"{zone}\"\n  email \"t{t}.p{p}@example.com\"\n  sms \"+1555{t:05}{p}\"\n  phone \"+1555{t:05}{p}\"\n  works mon-fri 09:00-18:00\n}}\n"
             ));
         }
-        s.push_str(&format!("person t{t}-lead {{ email \"t{t}.lead@example.com\" phone \"+1666{t:05}\" }}\n"));
+        s.push_str(&format!("person t{t}-lead {{ email \"t{t}.lead@example.com\" phone \"+1666{t:05}\" works business }}\n"));
         s.push_str(&format!("team team-{t} {{\n  members t{t}-p0, t{t}-p1, t{t}-p2, t{t}-p3, t{t}-p4\n  lead t{t}-lead\n}}\n"));
         s.push_str(&format!(
             "schedule team-{t}-primary {{\n  tz \"{zone}\"\n  layer base {{\n    rotation weekly from 2026-01-05 09:00\n    members t{t}-p0, t{t}-p1, t{t}-p2\n  }}\n  layer days {{\n    rotation daily from 2026-01-05 08:00\n    members t{t}-p3, t{t}-p4\n    only mon-fri 08:00-20:00\n  }}\n}}\n"
