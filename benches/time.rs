@@ -20,6 +20,11 @@ fn bench_time(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(format!("gap-analysis-{n}-schedules-1y"), |b| b.iter(|| escalade::checks::run_time(&model, from)));
     g.bench_function(format!("oncall-{n}-schedules"), |b| b.iter(|| escalade::oncall::on_call(&model, from, None)));
+    let tz: chrono_tz::Tz = "America/New_York".parse().unwrap_or(chrono_tz::UTC);
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(8, 0, 0)).unwrap_or_default();
+    let locals: Vec<chrono::NaiveDateTime> = (0..10_000).map(|i| start + chrono::Duration::minutes(i * 53)).collect();
+    g.bench_function("resolve-local-10k-fast", |b| b.iter(|| locals.iter().map(|l| escalade::time::resolve_local(tz, *l)).sum::<i64>()));
+    g.bench_function("resolve-local-10k-exact", |b| b.iter(|| locals.iter().map(|l| escalade::time::resolve_local_exact(tz, *l)).sum::<i64>()));
     g.finish();
 }
 

@@ -2,7 +2,7 @@
 //! org time zone (nonexistent local times move forward past the gap,
 //! ambiguous ones take the earlier instant).
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 pub fn now_minute() -> DateTime<Utc> {
@@ -10,25 +10,11 @@ pub fn now_minute() -> DateTime<Utc> {
     now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now)
 }
 
-/// Resolve a local wall time in `tz` by the SPEC's local-time rules.
+/// Resolve a local wall time in `tz` by the SPEC's local-time rules (see
+/// `crate::time::resolve_local`).
 pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    match tz.from_local_datetime(&local) {
-        chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
-        chrono::LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),
-        chrono::LocalResult::None => {
-            // spring-forward gap: the first valid instant after it
-            let mut probe = local;
-            for _ in 0..(26 * 60) {
-                probe += chrono::Duration::minutes(1);
-                if let Some(t) = tz.from_local_datetime(&probe).earliest() {
-                    let t = t.with_timezone(&Utc);
-                    // the gap ends exactly at the first valid minute
-                    return t - chrono::Duration::seconds(i64::from(probe.second()));
-                }
-            }
-            Utc.from_utc_datetime(&local)
-        }
-    }
+    let t = crate::time::resolve_local(tz, local);
+    DateTime::from_timestamp(t, 0).unwrap_or_default()
 }
 
 pub fn parse_instant(s: &str, tz: Tz) -> Result<DateTime<Utc>, String> {

@@ -95,26 +95,132 @@ impl IntervalSet {
     }
 }
 
-/// A local wall time in `tz` as an instant, by the SPEC's rules.
+/// A local wall time in `tz` as an instant, by the SPEC's rules: inside a
+/// spring-forward gap, the first instant after the gap; in an autumn
+/// overlap, the first occurrence. Uses a per-thread table of the zone's
+/// offset changes per year, so it costs a hash lookup and a scan of a few
+/// entries; `resolve_local_exact` is the direct (slow) reading it is
+/// tested against.
 pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> Instant {
+    let l = local.and_utc().timestamp();
+    zones::with_table(tz, local.year(), |periods| {
+        // periods: (utc start, offset) sorted; each runs to the next start
+        let mut best: Option<Instant> = None;
+        for (i, &(start, off)) in periods.iter().enumerate() {
+            let end = periods.get(i + 1).map(|p| p.0).unwrap_or(Instant::MAX);
+            let u = l - i64::from(off);
+            if start <= u && u < end {
+                best = Some(best.map_or(u, |b: Instant| b.min(u)));
+            }
+        }
+        if let Some(u) = best {
+            return Some(u);
+        }
+        // in a gap: the transition that skipped over this wall time
+        for w in periods.windows(2) {
+            let (prev_off, (start, off)) = (w[0].1, w[1]);
+            if start + i64::from(prev_off) <= l && l < start + i64::from(off) {
+                return Some(start);
+            }
+        }
+        None
+    })
+    .unwrap_or_else(|| resolve_local_exact(tz, local))
+}
+
+/// The SPEC's local-time rules read directly through chrono-tz.
+pub fn resolve_local_exact(tz: Tz, local: NaiveDateTime) -> Instant {
     match tz.from_local_datetime(&local) {
         chrono::LocalResult::Single(t) => t.timestamp(),
         chrono::LocalResult::Ambiguous(a, b) => a.timestamp().min(b.timestamp()),
         chrono::LocalResult::None => {
-            // Inside a gap: the first valid instant after it. Gaps are whole
-            // minutes long in every zone of the tz database (at most a day).
+            // Inside a gap: the first valid instant after it. Gaps in the tz
+            // database are whole minutes long and shorter than a day.
             let start = local.with_second(0).unwrap_or(local);
             let mut probe = start;
             for _ in 0..(26 * 60) {
                 probe += Duration::minutes(1);
                 if let Some(t) = tz.from_local_datetime(&probe).earliest() {
-                    // the instant the gap ends is the first valid minute's instant
-                    // minus the part of the minute we skipped over, which is 0
                     return t.timestamp();
                 }
             }
             tz.from_utc_datetime(&local).timestamp()
         }
+    }
+}
+
+mod zones {
+    //! Per-thread tables of a zone's UTC offsets, one per (zone, year).
+    use super::Instant;
+    use chrono::{Offset, TimeZone};
+    use chrono_tz::Tz;
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    type Periods = Vec<(Instant, i32)>;
+
+    type Table = std::rc::Rc<Periods>;
+
+    thread_local! {
+        static TABLES: RefCell<HashMap<(Tz, i32), Table>> = RefCell::new(HashMap::new());
+        /// the table used last: consecutive calls nearly always want it again
+        static LAST: RefCell<Option<((Tz, i32), Table)>> = const { RefCell::new(None) };
+    }
+
+    fn offset(tz: Tz, t: Instant) -> i32 {
+        match chrono::DateTime::from_timestamp(t, 0) {
+            Some(d) => tz.offset_from_utc_datetime(&d.naive_utc()).fix().local_minus_utc(),
+            None => 0,
+        }
+    }
+
+    /// Offset changes from two days before the year to two days after it.
+    fn build(tz: Tz, year: i32) -> Option<Periods> {
+        let a = chrono::NaiveDate::from_ymd_opt(year, 1, 1)?.and_hms_opt(0, 0, 0)?.and_utc().timestamp() - 2 * 86_400;
+        let b = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)?.and_hms_opt(0, 0, 0)?.and_utc().timestamp() + 2 * 86_400;
+        let mut periods = vec![(Instant::MIN, offset(tz, a))];
+        let mut t = a;
+        // offsets change at most a few times a year and never twice within
+        // six hours: step by 6 h and bisect each change to the second
+        while t < b {
+            let n = t + 6 * 3600;
+            let (o1, o2) = (offset(tz, t), offset(tz, n));
+            if o1 != o2 {
+                let (mut lo, mut hi) = (t, n);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if offset(tz, mid) == o1 {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                periods.push((hi, o2));
+            }
+            t = n;
+        }
+        Some(periods)
+    }
+
+    pub fn with_table<R>(tz: Tz, year: i32, f: impl FnOnce(&[(Instant, i32)]) -> Option<R>) -> Option<R> {
+        let last = LAST.with(|l| l.borrow().as_ref().filter(|(k, _)| *k == (tz, year)).map(|(_, t)| t.clone()));
+        if let Some(t) = last {
+            return f(&t);
+        }
+        let table = TABLES.with(|t| {
+            let mut map = t.borrow_mut();
+            if let Some(p) = map.get(&(tz, year)) {
+                return Some(p.clone());
+            }
+            if map.len() > 4096 {
+                map.clear();
+            }
+            let p = std::rc::Rc::new(build(tz, year)?);
+            map.insert((tz, year), p.clone());
+            Some(p)
+        })?;
+        LAST.with(|l| *l.borrow_mut() = Some(((tz, year), table.clone())));
+        f(&table)
     }
 }
 
