@@ -2,3 +2,5 @@
 //! engine, drills and metrics.
 
 pub mod event;
+pub mod import;
+pub mod timeline;
