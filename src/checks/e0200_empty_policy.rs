@@ -83,13 +83,7 @@ mod tests {
 
     /// (code, line) of every finding of this check on one file.
     fn run(src: &str) -> Vec<(&'static str, usize)> {
-        let ws = crate::workspace::load_texts(std::path::PathBuf::from("."), vec![("t.esc".into(), src.as_bytes().to_vec())]);
-        assert!(ws.findings.is_empty(), "model findings: {:#?}", ws.findings);
-        let graph = crate::model::graph::Graph::build(&ws.model);
-        check(&Ctx { model: &ws.model, graph: &graph })
-            .iter()
-            .map(|f| (f.code, ws.sources.get(f.span.file).line_col(f.span.start as usize).line))
-            .collect()
+        crate::checks::testing::lines(check, src)
     }
 
     const PEOPLE: &str = "person ann { email \"a@x\" }\nteam ops { members ann }\n";

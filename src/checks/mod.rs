@@ -82,3 +82,27 @@ pub fn run_time(model: &Model, from: i64) -> Vec<Finding> {
     out.extend(w0701_missing_contact::check_schedules(&ctx));
     out
 }
+
+/// Helpers for the checks' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{CheckFn, Ctx};
+    use crate::diag::Finding;
+    use crate::model::graph::Graph;
+    use crate::workspace::{load_texts, Workspace};
+
+    /// Load one file (which must have no model findings) and run a check.
+    pub fn findings(check: CheckFn, src: &str) -> (Workspace, Vec<Finding>) {
+        let ws = load_texts(std::path::PathBuf::from("."), vec![("t.esc".into(), src.as_bytes().to_vec())]);
+        assert!(ws.findings.is_empty(), "model findings: {:#?}", ws.findings);
+        let graph = Graph::build(&ws.model);
+        let fs = check(&Ctx { model: &ws.model, graph: &graph });
+        (ws, fs)
+    }
+
+    /// (code, line) of every finding of a check on one file.
+    pub fn lines(check: CheckFn, src: &str) -> Vec<(&'static str, usize)> {
+        let (ws, fs) = findings(check, src);
+        fs.iter().map(|f| (f.code, ws.sources.get(f.span.file).line_col(f.span.start as usize).line)).collect()
+    }
+}

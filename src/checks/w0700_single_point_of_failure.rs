@@ -93,17 +93,12 @@ mod tests {
     use super::*;
 
     fn findings(src: &str) -> (crate::workspace::Workspace, Vec<Finding>) {
-        let ws = crate::workspace::load_texts(std::path::PathBuf::from("."), vec![("t.esc".into(), src.as_bytes().to_vec())]);
-        assert!(ws.findings.is_empty(), "model findings: {:#?}", ws.findings);
-        let graph = Graph::build(&ws.model);
-        let fs = check(&Ctx { model: &ws.model, graph: &graph });
-        (ws, fs)
+        crate::checks::testing::findings(check, src)
     }
 
     /// (code, line) of every finding of this check on one file.
     fn run(src: &str) -> Vec<(&'static str, usize)> {
-        let (ws, fs) = findings(src);
-        fs.iter().map(|f| (f.code, ws.sources.get(f.span.file).line_col(f.span.start as usize).line)).collect()
+        crate::checks::testing::lines(check, src)
     }
 
     const PEOPLE: &str = "\
