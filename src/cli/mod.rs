@@ -28,6 +28,8 @@ pub enum Command {
     Oncall(OncallArgs),
     /// Compile the workspace into files an engine or tool imports.
     Export(ExportArgs),
+    /// Run the workspace's drills: scripted incidents with expectations.
+    Drill(DrillArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +124,7 @@ pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) ->
         Command::Check(a) => run_check(a, out, err),
         Command::Oncall(a) => run_oncall(a, out, err),
         Command::Export(a) => run_export(a, out, err),
+        Command::Drill(a) => run_drill(a, out, err),
     }
 }
 
@@ -317,4 +320,70 @@ fn export_check(dir: &std::path::Path, tree: &crate::export::FileTree, out: &mut
         let _ = writeln!(out, "{}", c);
     }
     i32::from(!changed.is_empty())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DrillFormat {
+    Human,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DrillArgs {
+    /// The workspace: a directory of .esc files or one file
+    pub workspace: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: DrillFormat,
+    /// Run only the drills whose name contains TEXT (case-sensitive)
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Runtime semantics: default, pagerduty, goalert, opsgenie, grafana-oncall, splunk-oncall
+    #[arg(long, value_name = "E")]
+    pub engine: Option<String>,
+}
+
+/// `escalade drill` (SPEC §3.9): exit 1 when a drill fails.
+fn run_drill(a: DrillArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    use crate::sim::engine::EngineKind;
+    let engine = match a.engine.as_deref() {
+        None => EngineKind::Default,
+        Some(e) => match EngineKind::parse(e) {
+            Some(k) => k,
+            None => {
+                let names: Vec<&str> = EngineKind::ALL.iter().map(|k| k.as_str()).collect();
+                return usage_error(err, &format!("unknown engine `{e}`; engines: {}", names.join(", ")));
+            }
+        },
+    };
+    let ws = match load_sound(&a.workspace, err) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    if engine != EngineKind::Default {
+        let c = crate::sim::engine::Compiled::new(&ws.model, engine);
+        let adj = c.adjustments();
+        if !adj.is_empty() {
+            let _ = writeln!(err, "note: --engine {} changes {} rule{} of this workspace:", engine.as_str(), adj.len(), if adj.len() == 1 { "" } else { "s" });
+            for (p, t, what) in &adj {
+                let pol = &ws.model.policies[*p as usize];
+                let place = match t {
+                    Some(t) => format!("{}.{}", pol.name.name, pol.tiers[*t as usize].name.name),
+                    None => pol.name.name.clone(),
+                };
+                let _ = writeln!(err, "  {place}: {what}");
+            }
+        }
+    }
+    let results = crate::sim::drill::run_all(&ws, engine, a.filter.as_deref());
+    let text = match a.format {
+        DrillFormat::Human => crate::sim::drill::human(&results),
+        DrillFormat::Json => crate::sim::drill::json(&results),
+        DrillFormat::Junit => crate::sim::drill::junit(&results),
+    };
+    if out.write_all(text.as_bytes()).is_err() {
+        return 2;
+    }
+    i32::from(results.iter().any(|r| !r.passed))
 }

@@ -4,3 +4,6 @@
 pub mod event;
 pub mod import;
 pub mod timeline;
+pub mod route_eval;
+pub mod engine;
+pub mod drill;

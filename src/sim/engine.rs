@@ -1,0 +1,2532 @@
+//! The discrete-event engine (SPEC §3.1, §3.6, §3.8, §5).
+//!
+//! The engine is fed timeline events one at a time, in time order
+//! ([`Engine::feed`]), and keeps only what open incidents need: memory is
+//! bounded by the open incidents and their pending timers (plus suppressed
+//! alert ids for the auto-resolve span, §5 "Recorded acknowledgements").
+//! Everything that happens is reported as [`TraceRecord`]s to a [`Sink`];
+//! drills and metrics are computed from that stream.
+//!
+//! # Processing order (§5 "Processing")
+//! Timers live in one priority queue keyed by `(instant, phase, order,
+//! seq)`. At one instant:
+//! 1. timeline events, in file order — fed from outside: [`Engine::feed`]
+//!    first runs every timer strictly before the event's instant;
+//! 2. acknowledgements (responder model, recorded acks and acks derived
+//!    from them), in the order they were scheduled (`order` = scheduling
+//!    sequence; the first one wins);
+//! 3. auto-resolve;
+//! 4. escalation timeouts, then 5. `unresolved` jumps, then 6.
+//!    renotifications, each in order of incident opening (`order` = the
+//!    incident's opening sequence).
+//!
+//! What a step causes at the same instant (a skip, a handoff, an
+//! acknowledgement after a zero delay) is either done inline (skips,
+//! handoffs) or queued at that instant with its own phase, so it runs
+//! before any later phase of the instant. Timeouts and renotifications
+//! carry the incident's *epoch*: any change of tier, an acknowledgement or
+//! exhaustion bumps it, so stale timers are ignored when they pop — this is
+//! how "an incident acknowledged or resolved at t is neither escalated nor
+//! renotified at t" holds.
+//!
+//! # Pages
+//! Records are buffered per instant. A notification of a person already
+//! paged for the same incident at the same instant merges into that page
+//! (§3.6 "Pages"): its channels are added and its causes appended, and it
+//! counts once. The buffer is flushed to the sink when the clock advances.
+
+use crate::model::Model;
+use crate::sim::event::{AckAfter, AlertEvent, Event, EventKind, Instant, ResponderSpec, Responders};
+use crate::sim::route_eval::{RouteOutcome, RouteTable, Scratch};
+use crate::syntax::ast::{Channel, Notify, TargetKind};
+use crate::time::{schedule_segments, Segment, Who};
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+/// FxHash: a fast, deterministic, non-cryptographic hasher for the
+/// engine's tables (their keys come from the timeline, but iteration order
+/// never reaches the output).
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let mut last = 0u64;
+        for (i, b) in chunks.remainder().iter().enumerate() {
+            last |= u64::from(*b) << (8 * i);
+        }
+        self.add(last ^ ((bytes.len() as u64) << 56));
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+// ---------------------------------------------------------------------------
+// Engines (SPEC §5 "Engines", ENGINES.md §10)
+
+/// Whose runtime semantics the simulation follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum EngineKind {
+    /// the semantics of the SPEC
+    #[default]
+    Default,
+    PagerDuty,
+    GoAlert,
+    Opsgenie,
+    GrafanaOnCall,
+    SplunkOnCall,
+}
+
+impl EngineKind {
+    pub const ALL: [EngineKind; 6] = [
+        EngineKind::Default,
+        EngineKind::PagerDuty,
+        EngineKind::GoAlert,
+        EngineKind::Opsgenie,
+        EngineKind::GrafanaOnCall,
+        EngineKind::SplunkOnCall,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineKind::Default => "default",
+            EngineKind::PagerDuty => "pagerduty",
+            EngineKind::GoAlert => "goalert",
+            EngineKind::Opsgenie => "opsgenie",
+            EngineKind::GrafanaOnCall => "grafana-oncall",
+            EngineKind::SplunkOnCall => "splunk-oncall",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EngineKind> {
+        EngineKind::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// The escalation delay (`escalate after`) the engine really uses.
+    /// PagerDuty, GoAlert and Opsgenie count whole minutes (rounded up, at
+    /// least 1m); Grafana OnCall waits 60 s … 86,400 s.
+    pub fn adjust_delay(self, d: i64) -> i64 {
+        match self {
+            EngineKind::PagerDuty | EngineKind::GoAlert | EngineKind::Opsgenie => {
+                let m = (d.max(0) + 59) / 60;
+                m.max(1) * 60
+            }
+            EngineKind::GrafanaOnCall => d.clamp(60, 86_400),
+            EngineKind::Default | EngineKind::SplunkOnCall => d,
+        }
+    }
+
+    /// The largest `repeat` the engine supports.
+    pub fn repeat_cap(self) -> Option<u32> {
+        match self {
+            EngineKind::PagerDuty => Some(9),
+            EngineKind::GoAlert | EngineKind::GrafanaOnCall => Some(5),
+            _ => None,
+        }
+    }
+
+    /// GoAlert waits out an empty step's delay instead of skipping it.
+    pub fn waits_out_empty_tiers(self) -> bool {
+        self == EngineKind::GoAlert
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Trace
+
+/// Trace steps, exactly SPEC §5 "--trace".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    Opened,
+    Folded,
+    Suppressed,
+    Routed,
+    Unrouted,
+    TierEntered,
+    TierSkipped,
+    Paged,
+    Renotified,
+    Escalated,
+    Repeat,
+    Handoff,
+    HandoffCycle,
+    UnresolvedJump,
+    Checkpoint,
+    ChannelOpened,
+    Acknowledged,
+    LostResponder,
+    Exhausted,
+    AutoResolved,
+    Resolved,
+    OpenAtEnd,
+    EngineAdjusted,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Opened => "opened",
+            Step::Folded => "folded",
+            Step::Suppressed => "suppressed",
+            Step::Routed => "routed",
+            Step::Unrouted => "unrouted",
+            Step::TierEntered => "tier-entered",
+            Step::TierSkipped => "tier-skipped",
+            Step::Paged => "paged",
+            Step::Renotified => "renotified",
+            Step::Escalated => "escalated",
+            Step::Repeat => "repeat",
+            Step::Handoff => "handoff",
+            Step::HandoffCycle => "handoff-cycle",
+            Step::UnresolvedJump => "unresolved-jump",
+            Step::Checkpoint => "checkpoint",
+            Step::ChannelOpened => "channel-opened",
+            Step::Acknowledged => "acknowledged",
+            Step::LostResponder => "lost-responder",
+            Step::Exhausted => "exhausted",
+            Step::AutoResolved => "auto-resolved",
+            Step::Resolved => "resolved",
+            Step::OpenAtEnd => "open-at-end",
+            Step::EngineAdjusted => "engine-adjusted",
+        }
+    }
+}
+
+/// Why a person was notified (§5 trace `cause`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CauseKind {
+    Tier,
+    Renotify,
+    Also,
+    Unresolved,
+}
+
+impl CauseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CauseKind::Tier => "tier",
+            CauseKind::Renotify => "renotify",
+            CauseKind::Also => "also",
+            CauseKind::Unresolved => "unresolved",
+        }
+    }
+}
+
+/// A target as written: its kind and the index of the named person, team
+/// or schedule in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TargetRef {
+    pub kind: TargetKind,
+    pub index: u32,
+}
+
+impl TargetRef {
+    pub fn name<'m>(&self, m: &'m Model) -> &'m str {
+        let i = self.index as usize;
+        let n = match self.kind {
+            TargetKind::Person => m.persons.get(i).map(|p| &p.name.name),
+            TargetKind::Team | TargetKind::Lead => m.teams.get(i).map(|t| &t.name.name),
+            TargetKind::Schedule => m.schedules.get(i).map(|s| &s.name.name),
+        };
+        n.map(String::as_str).unwrap_or("?")
+    }
+    /// `schedule payments-primary`
+    pub fn describe(&self, m: &Model) -> String {
+        format!("{} {}", self.kind.as_str(), self.name(m))
+    }
+}
+
+/// One reason a person was notified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCause {
+    pub kind: CauseKind,
+    /// the policy of the tier that paged (None for `also`)
+    pub policy: Option<u32>,
+    pub tier: Option<u32>,
+    /// the route of an `also`
+    pub route: Option<u32>,
+    /// the first target that led to the person
+    pub target: TargetRef,
+    /// an escalation page (§5 "Escalation"): a tier other than the routed
+    /// policy's first, any tier of a policy entered by handoff, or an
+    /// `unresolved` jump
+    pub escalation: bool,
+}
+
+/// Channels as a bit set (bit i = `Channel::ALL[i]`).
+pub type ChannelMask = u8;
+
+pub const ALL_CHANNELS: ChannelMask = 0b1_1111;
+
+pub fn channel_bit(c: Channel) -> ChannelMask {
+    1 << (c as u8)
+}
+
+pub fn channels_of(mask: ChannelMask) -> impl Iterator<Item = Channel> {
+    Channel::ALL.into_iter().filter(move |c| mask & channel_bit(*c) != 0)
+}
+
+/// One step of the audit trail. Indices refer to the model (`routes`,
+/// `policies`, tiers of `policy`, `persons`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceRecord {
+    pub t: Instant,
+    /// id of the incident's opening alert (of the alert itself when it was
+    /// suppressed)
+    pub incident: Arc<str>,
+    /// the incident's opening sequence, from 1; 0 for a suppressed alert
+    pub seq: u64,
+    pub step: Step,
+    pub alert: Option<Arc<str>>,
+    /// `opened`, `folded`, `suppressed`: the alert's service string
+    pub service: Option<Arc<str>>,
+    /// `opened`: the final (post-`set`) severity; `folded`, `suppressed`:
+    /// the severity as read
+    pub severity: Option<u32>,
+    /// `routed`: the deciding route; `suppressed`: the suppressing route
+    pub route: Option<u32>,
+    /// `opened`, `suppressed`: every route that matched, in order
+    pub matched: Box<[u32]>,
+    pub policy: Option<u32>,
+    pub tier: Option<u32>,
+    pub round: Option<u32>,
+    pub person: Option<u32>,
+    /// a `by` naming no person (`lost-responder`, reason `unknown-person`)
+    pub person_name: Option<Arc<str>>,
+    /// `paged`: the channels notified
+    pub channels: ChannelMask,
+    /// `paged`: the causes, in order (several for a merged page)
+    pub causes: Vec<PageCause>,
+    /// `paged`: some cause is an escalation
+    pub escalation: bool,
+    /// `checkpoint`, `channel-opened`: index in the tier's list
+    pub item: Option<u32>,
+    pub reason: Option<Cow<'static, str>>,
+}
+
+impl TraceRecord {
+    pub fn new(t: Instant, incident: Arc<str>, seq: u64, step: Step) -> TraceRecord {
+        TraceRecord {
+            t,
+            incident,
+            seq,
+            step,
+            alert: None,
+            service: None,
+            severity: None,
+            route: None,
+            matched: Box::new([]),
+            policy: None,
+            tier: None,
+            round: None,
+            person: None,
+            person_name: None,
+            channels: 0,
+            causes: Vec::new(),
+            escalation: false,
+            item: None,
+            reason: None,
+        }
+    }
+
+    /// One line for humans and tests: `+5m A1 paged person=erin
+    /// channels=sms cause=renotify policy=p tier=primary round=1`, the
+    /// instant as an offset from `origin`.
+    pub fn describe(&self, m: &Model, origin: Instant) -> String {
+        let mut s = format!("+{} {} {}", fmt_dur(self.t - origin), self.incident, self.step.as_str());
+        if let Some(a) = &self.alert {
+            s.push_str(&format!(" alert={a}"));
+        }
+        if let Some(r) = self.route.and_then(|r| m.routes.get(r as usize)) {
+            s.push_str(&format!(" route={}", r.name.name));
+        }
+        if let Some(p) = self.person.and_then(|p| m.persons.get(p as usize)) {
+            s.push_str(&format!(" person={}", p.name.name));
+        }
+        if let Some(n) = &self.person_name {
+            s.push_str(&format!(" person={n}"));
+        }
+        if self.channels != 0 {
+            let ch: Vec<&str> = channels_of(self.channels).map(Channel::as_str).collect();
+            s.push_str(&format!(" channels={}", ch.join(",")));
+        }
+        if !self.causes.is_empty() {
+            let c: Vec<&str> = self.causes.iter().map(|c| c.kind.as_str()).collect();
+            s.push_str(&format!(" cause={}", c.join("+")));
+        }
+        if let Some(p) = self.policy {
+            s.push_str(&format!(" policy={}", policy_name(m, p)));
+            if let Some(t) = self.tier {
+                s.push_str(&format!(" tier={}", tier_name(m, p, t)));
+            }
+        }
+        if let Some(r) = self.round {
+            s.push_str(&format!(" round={r}"));
+        }
+        if let Some(x) = self.item_text(m) {
+            s.push_str(&format!(" text={x:?}"));
+        }
+        if self.escalation {
+            s.push_str(" escalation");
+        }
+        if let Some(r) = &self.reason {
+            s.push_str(&format!(" reason={r:?}"));
+        }
+        s
+    }
+
+    /// The text of a `checkpoint` or the name of a `channel-opened`.
+    pub fn item_text<'m>(&self, m: &'m Model) -> Option<&'m str> {
+        let tier = m.policies.get(self.policy? as usize)?.tiers.get(self.tier? as usize)?;
+        let i = self.item? as usize;
+        match self.step {
+            Step::Checkpoint => tier.checkpoints.get(i).map(|s| s.value.as_str()),
+            Step::ChannelOpened => tier.channels.get(i).map(|s| s.value.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Where trace records go.
+pub trait Sink {
+    fn record(&mut self, r: &TraceRecord);
+}
+
+impl Sink for Vec<TraceRecord> {
+    fn record(&mut self, r: &TraceRecord) {
+        self.push(r.clone());
+    }
+}
+
+/// A sink from a closure.
+pub struct FnSink<F: FnMut(&TraceRecord)>(pub F);
+
+impl<F: FnMut(&TraceRecord)> Sink for FnSink<F> {
+    fn record(&mut self, r: &TraceRecord) {
+        (self.0)(r)
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn record(&mut self, r: &TraceRecord) {
+        (**self).record(r)
+    }
+}
+
+/// Discards everything.
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn record(&mut self, _: &TraceRecord) {}
+}
+
+// ---------------------------------------------------------------------------
+// Responders
+
+/// How paged people behave: one draw per (incident, person), made at the
+/// person's first page in the incident (§5 "Responder model").
+pub trait ResponderModel {
+    /// Seconds after the first page at which `person` acknowledges the
+    /// incident opened by alert `incident`; `None`: never.
+    fn draw(&mut self, m: &Model, incident: &str, person: usize) -> Option<i64>;
+}
+
+/// Any closure `(model, opening alert id, person index) → delay`.
+impl<F: FnMut(&Model, &str, usize) -> Option<i64>> ResponderModel for F {
+    fn draw(&mut self, m: &Model, incident: &str, person: usize) -> Option<i64> {
+        self(m, incident, person)
+    }
+}
+
+/// Nobody ever acknowledges (`explain`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoAcks;
+
+impl ResponderModel for NoAcks {
+    fn draw(&mut self, _: &Model, _: &str, _: usize) -> Option<i64> {
+        None
+    }
+}
+
+/// Drills (§3.9): `responder X never` / `responder X acks after D`;
+/// people not named never acknowledge.
+#[derive(Debug, Clone, Default)]
+pub struct FixedResponders {
+    pub by_person: HashMap<usize, Option<i64>>,
+}
+
+impl ResponderModel for FixedResponders {
+    fn draw(&mut self, _: &Model, _: &str, person: usize) -> Option<i64> {
+        self.by_person.get(&person).copied().flatten()
+    }
+}
+
+/// The `responders` model of a timeline (§5), with a counter-based
+/// generator keyed by (seed, opening alert id, person name): the draws do
+/// not depend on the order in which they are made, so `--against` and the
+/// runs of `--runs` compare the same responders whatever the thread count.
+#[derive(Debug, Clone)]
+pub struct SeededResponders {
+    pub seed: u64,
+    /// per person index: the person's entry, if listed
+    by_person: Vec<Option<ResponderSpec>>,
+    default: Option<ResponderSpec>,
+}
+
+impl SeededResponders {
+    /// Keys naming no person (nor `default`) are returned so that the
+    /// caller can report them (§5: reported on stderr and ignored).
+    pub fn new(m: &Model, responders: &Responders, seed: u64) -> (SeededResponders, Vec<String>) {
+        let mut by_person = vec![None; m.persons.len()];
+        let mut unknown = Vec::new();
+        let mut default = None;
+        for (name, spec) in responders {
+            if name == "default" {
+                default = Some(*spec);
+            } else if let Some(i) = m.ns_person.get(name) {
+                by_person[i] = Some(*spec);
+            } else {
+                unknown.push(name.clone());
+            }
+        }
+        (SeededResponders { seed, by_person, default }, unknown)
+    }
+}
+
+/// SplitMix64 finaliser.
+fn mix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a over the bytes of both strings, separated.
+fn key_hash(seed: u64, a: &str, b: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in a.bytes().chain(std::iter::once(0xff)).chain(b.bytes()) {
+        h ^= u64::from(byte);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    mix64(h ^ mix64(seed))
+}
+
+/// The i-th uniform of a key, in [0, 1).
+fn uniform(key: u64, i: u64) -> f64 {
+    (mix64(key.wrapping_add(i.wrapping_mul(0xD1B5_4A32_D192_ED03))) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// One draw of a responder spec (§5): `miss` first, then the delay.
+pub fn draw_spec(spec: &ResponderSpec, key: u64) -> Option<i64> {
+    if spec.miss > 0.0 && uniform(key, 0) < spec.miss {
+        return None;
+    }
+    match spec.ack_after {
+        AckAfter::Never => None,
+        AckAfter::Fixed(d) => Some(d.max(0)),
+        AckAfter::LogNormal { median, p90 } => {
+            if !(median > 0.0 && p90 > median) {
+                return Some(median.max(0.0).round() as i64);
+            }
+            let sigma = (p90.ln() - median.ln()) / 1.281_551_6;
+            // Box–Muller; 1 - u keeps the logarithm finite
+            let u1 = 1.0 - uniform(key, 1);
+            let u2 = uniform(key, 2);
+            let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+            let x = (median.ln() + sigma * z).exp();
+            // rounded half away from zero to whole seconds
+            let x = x.round();
+            Some(if x.is_finite() { x.clamp(0.0, 1e12) as i64 } else { 0 })
+        }
+    }
+}
+
+impl ResponderModel for SeededResponders {
+    fn draw(&mut self, m: &Model, incident: &str, person: usize) -> Option<i64> {
+        let spec = self.by_person.get(person).copied().flatten().or(self.default)?;
+        let name = m.persons.get(person).map(|p| p.name.name.as_str()).unwrap_or("");
+        draw_spec(&spec, key_hash(self.seed, incident, name))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Compiled model
+
+#[derive(Debug, Clone)]
+enum CTarget {
+    /// person, team, lead: the people, in order
+    Static { target: TargetRef, people: Box<[u32]> },
+    Schedule { target: TargetRef, schedule: u32 },
+}
+
+#[derive(Debug, Clone)]
+struct CNotify {
+    via: ChannelMask,
+    targets: Box<[CTarget]>,
+}
+
+#[derive(Debug, Clone)]
+struct CTier {
+    notify: Box<[CNotify]>,
+    handoff: Option<u32>,
+    renotify: Option<i64>,
+    /// `escalate after`, as the engine uses it
+    escalate: Option<i64>,
+    /// the written delay when the engine changed it
+    escalate_written: Option<i64>,
+    terminal: bool,
+    n_channels: u32,
+    n_checkpoints: u32,
+}
+
+#[derive(Debug, Clone)]
+struct CPolicy {
+    tiers: Box<[CTier]>,
+    /// `repeat`, as the engine uses it
+    repeat: u32,
+    repeat_written: u32,
+    /// (after, tier index)
+    unresolved: Option<(i64, u32)>,
+}
+
+/// The model compiled for simulation under one engine's semantics. Build
+/// it once and share it between runs.
+#[derive(Debug, Clone)]
+pub struct Compiled<'m> {
+    pub m: &'m Model,
+    pub engine: EngineKind,
+    pub routes: RouteTable,
+    policies: Vec<CPolicy>,
+    /// per route, its `also` statements
+    also: Vec<Box<[CNotify]>>,
+    person_channels: Vec<ChannelMask>,
+    /// declared service names, shared by the records
+    service_names: Vec<Arc<str>>,
+}
+
+impl<'m> Compiled<'m> {
+    pub fn new(m: &'m Model, engine: EngineKind) -> Compiled<'m> {
+        let person_channels = m.persons.iter().map(|p| p.contacts.iter().fold(0, |acc, c| acc | channel_bit(c.channel))).collect();
+        let policies = m
+            .policies
+            .iter()
+            .map(|p| {
+                let tiers: Box<[CTier]> = p
+                    .tiers
+                    .iter()
+                    .map(|t| {
+                        let written = t.escalate_after.as_ref().map(|d| d.value);
+                        let escalate = written.map(|d| engine.adjust_delay(d));
+                        CTier {
+                            notify: t.notify.iter().map(|n| compile_notify(m, n)).collect(),
+                            handoff: t.handoff.as_ref().and_then(|h| m.ns_policy.get(&h.name)).map(|x| x as u32),
+                            renotify: t.renotify.as_ref().map(|r| r.value).filter(|r| *r > 0),
+                            escalate,
+                            escalate_written: if escalate != written { written } else { None },
+                            terminal: t.is_terminal(),
+                            n_channels: t.channels.len() as u32,
+                            n_checkpoints: t.checkpoints.len() as u32,
+                        }
+                    })
+                    .collect();
+                let written = p.repeat.as_ref().map(|r| r.value).unwrap_or(0);
+                let repeat = engine.repeat_cap().map_or(written, |cap| written.min(cap));
+                let unresolved = p.unresolved.as_ref().and_then(|u| {
+                    p.tiers.iter().position(|t| t.name.name == u.tier.name).map(|i| (u.after.value, i as u32))
+                });
+                CPolicy { tiers, repeat, repeat_written: written, unresolved }
+            })
+            .collect();
+        let also = m.routes.iter().map(|r| r.also.iter().map(|n| compile_notify(m, n)).collect()).collect();
+        let service_names = m.services.iter().map(|s| Arc::from(s.name.name.as_str())).collect();
+        Compiled { m, engine, routes: RouteTable::new(m), policies, also, person_channels, service_names }
+    }
+
+    /// Every rule the engine changes in this model: (policy, tier or None,
+    /// description), for the stderr summary.
+    pub fn adjustments(&self) -> Vec<(u32, Option<u32>, String)> {
+        let mut out = Vec::new();
+        for (pi, p) in self.policies.iter().enumerate() {
+            if p.repeat != p.repeat_written {
+                out.push((pi as u32, None, self.repeat_reason(p)));
+            }
+            for (ti, t) in p.tiers.iter().enumerate() {
+                if let (Some(w), Some(e)) = (t.escalate_written, t.escalate) {
+                    out.push((pi as u32, Some(ti as u32), self.delay_reason(w, e)));
+                }
+            }
+        }
+        out
+    }
+
+    fn repeat_reason(&self, p: &CPolicy) -> String {
+        format!("repeat {} clamped to {} ({})", p.repeat_written, p.repeat, self.engine.as_str())
+    }
+
+    fn delay_reason(&self, written: i64, used: i64) -> String {
+        let how = if self.engine == EngineKind::GrafanaOnCall { "clamped to" } else { "rounded up to" };
+        format!("escalate after {} {how} {} ({})", fmt_dur(written), fmt_dur(used), self.engine.as_str())
+    }
+}
+
+fn compile_notify(m: &Model, n: &Notify) -> CNotify {
+    let via = if n.via.is_empty() { ALL_CHANNELS } else { n.via.iter().fold(0, |acc, c| acc | channel_bit(c.value)) };
+    let targets = n
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let index = match t.kind {
+                TargetKind::Person => m.ns_person.get(&t.name.name),
+                TargetKind::Team | TargetKind::Lead => m.ns_team.get(&t.name.name),
+                TargetKind::Schedule => m.ns_schedule.get(&t.name.name),
+            }? as u32;
+            let target = TargetRef { kind: t.kind, index };
+            Some(match t.kind {
+                TargetKind::Schedule => CTarget::Schedule { target, schedule: index },
+                _ => CTarget::Static {
+                    target,
+                    people: m.target_people(t).iter().filter_map(|p| m.ns_person.get(&p.name.name)).map(|i| i as u32).collect(),
+                },
+            })
+        })
+        .collect();
+    CNotify { via, targets }
+}
+
+/// `1h30m`, `0s`
+pub fn fmt_dur(s: i64) -> String {
+    crate::checks::routes::fmt_secs(s)
+}
+
+// ---------------------------------------------------------------------------
+// Engine state
+
+/// Options of one run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// events after this instant are skipped (§5 "End")
+    pub until: Option<Instant>,
+}
+
+/// What [`Engine::feed`] did with an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fed {
+    Processed,
+    /// after `until`: skipped (§5 "End")
+    Skipped,
+    /// not accepted (§5 "Rejected events")
+    Rejected(String),
+}
+
+/// Counts the trace does not carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub alerts: u64,
+    pub unknown_severity: u64,
+    pub stale_events: u64,
+    pub rejected_events: u64,
+    pub lost_responders: u64,
+    pub suppressed_but_acked: u64,
+    /// `suppressed_but_acked` by the suppressed alert's service
+    pub suppressed_but_acked_by_service: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum TimerKind {
+    /// an acknowledgement (responder model, or derived from a recorded ack)
+    Ack { person: Option<u32> },
+    /// a recorded `ack` event, processed in phase 2 of its instant
+    RecordedAck { person: Option<u32> },
+    AutoResolve,
+    Timeout { epoch: u32 },
+    Unresolved,
+    Renotify { epoch: u32 },
+}
+
+const PHASE_ACK: u8 = 2;
+const PHASE_AUTO_RESOLVE: u8 = 3;
+const PHASE_TIMEOUT: u8 = 4;
+const PHASE_UNRESOLVED: u8 = 5;
+const PHASE_RENOTIFY: u8 = 6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Timer {
+    at: Instant,
+    phase: u8,
+    order: u64,
+    seq: u64,
+    slot: u32,
+    gen: u32,
+    kind: TimerKind,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    heap: BinaryHeap<Reverse<Timer>>,
+    seq: u64,
+}
+
+impl Queue {
+    /// `order`: None = in scheduling order (acknowledgements).
+    fn push(&mut self, at: Instant, phase: u8, order: Option<u64>, slot: u32, gen: u32, kind: TimerKind) {
+        self.seq += 1;
+        let order = order.unwrap_or(self.seq);
+        self.heap.push(Reverse(Timer { at, phase, order, seq: self.seq, slot, gen, kind }));
+    }
+}
+
+#[derive(Debug)]
+struct Incident {
+    gen: u32,
+    id: Arc<str>,
+    seq: u64,
+    opened: Instant,
+    service: Arc<str>,
+    /// the dedup fingerprint, when the org dedups
+    fingerprint: Option<Arc<str>>,
+    last_alert: Instant,
+    alerts: Vec<Arc<str>>,
+    routed: Option<u32>,
+    /// the current policy
+    policy: Option<u32>,
+    entered: Vec<u32>,
+    tier: u32,
+    /// from 1
+    round: u32,
+    /// some tier of the current round paged someone (or waited, goalert)
+    round_paged: bool,
+    epoch: u32,
+    tier_timeout: Option<Instant>,
+    /// who the current tier paged when entered: (person, channels, target)
+    tier_people: Vec<(u32, ChannelMask, TargetRef)>,
+    acked: bool,
+    exhausted: bool,
+    unresolved_done: bool,
+    /// people paged, in first-page order
+    paged: Vec<u32>,
+    /// recorded acks processed before their person was paged: (person or
+    /// None for an ack without `by`, offset from open)
+    pending: Vec<(Option<u32>, i64)>,
+}
+
+/// The simulation engine. `R` decides when paged people acknowledge; `S`
+/// receives the trace.
+pub struct Engine<'a, R: ResponderModel, S: Sink> {
+    c: &'a Compiled<'a>,
+    opts: Options,
+    responders: R,
+    sink: S,
+    now: Instant,
+    started: bool,
+    q: Queue,
+    /// auto-resolve timers: (at, incident seq, slot, gen). Incidents open
+    /// in time order and D is constant, so this is already sorted: a FIFO
+    /// instead of the heap.
+    auto_q: VecDeque<(Instant, u64, u32, u32)>,
+    open_seq: u64,
+    incidents: Vec<Option<Incident>>,
+    gens: Vec<u32>,
+    free: Vec<u32>,
+    by_alert: FxMap<Arc<str>, u32>,
+    /// open incidents by dedup key: service → fingerprint → slot
+    by_key: FxMap<Arc<str>, FxMap<Arc<str>, u32>>,
+    /// suppressed alert ids → (forget at, service)
+    suppressed_ids: FxMap<Arc<str>, (Instant, Arc<str>)>,
+    suppressed_queue: VecDeque<(Instant, Arc<str>)>,
+    buf: Vec<TraceRecord>,
+    /// (slot, gen, person) → index in `buf` of this instant's page
+    page_idx: FxMap<(u32, u32, u32), usize>,
+    oncall: Vec<Option<(Instant, Vec<Segment>)>>,
+    scratch: Scratch,
+    route_out: RouteOutcome,
+    people: Vec<(u32, ChannelMask, TargetRef)>,
+    counters: Counters,
+}
+
+const ONCALL_CHUNK: i64 = 7 * 86_400;
+const DAY: i64 = 86_400;
+
+impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
+    pub fn new(c: &'a Compiled<'a>, opts: Options, responders: R, sink: S) -> Self {
+        Engine {
+            c,
+            opts,
+            responders,
+            sink,
+            now: i64::MIN,
+            started: false,
+            q: Queue::default(),
+            auto_q: VecDeque::new(),
+            open_seq: 0,
+            incidents: Vec::new(),
+            gens: Vec::new(),
+            free: Vec::new(),
+            by_alert: FxMap::default(),
+            by_key: FxMap::default(),
+            suppressed_ids: FxMap::default(),
+            suppressed_queue: VecDeque::new(),
+            buf: Vec::new(),
+            page_idx: FxMap::default(),
+            oncall: vec![None; c.m.schedules.len()],
+            scratch: c.routes.scratch(),
+            route_out: RouteOutcome::default(),
+            people: Vec::new(),
+            counters: Counters::default(),
+        }
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    pub fn open_incidents(&self) -> usize {
+        self.incidents.len() - self.free.len()
+    }
+
+    pub fn sink(&self) -> &S {
+        &self.sink
+    }
+
+    pub fn into_parts(self) -> (R, S, Counters) {
+        (self.responders, self.sink, self.counters)
+    }
+
+    /// Process one timeline event. Events must come in time order (ties in
+    /// file order).
+    pub fn feed(&mut self, ev: &Event) -> Fed {
+        if self.opts.until.is_some_and(|u| ev.at > u) {
+            return Fed::Skipped;
+        }
+        if self.started && ev.at < self.now {
+            self.counters.rejected_events += 1;
+            return Fed::Rejected("event earlier than an event already processed".into());
+        }
+        self.advance_to(ev.at);
+        match &ev.kind {
+            EventKind::Alert(a) => self.on_alert(ev.at, a),
+            EventKind::Ack { id, by } => {
+                self.on_ack(ev.at, id, by.as_deref());
+                Fed::Processed
+            }
+            EventKind::Resolve { id } => {
+                self.on_resolve(ev.at, id);
+                Fed::Processed
+            }
+        }
+    }
+
+    /// Resolve every open incident at `t`, as a timeline event (phase 1) —
+    /// a drill's `resolve after D` (§3.9).
+    pub fn resolve_all(&mut self, t: Instant) {
+        if self.opts.until.is_some_and(|u| t > u) || (self.started && t < self.now) {
+            return;
+        }
+        self.advance_to(t);
+        for slot in self.live_slots_in_open_order() {
+            let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
+            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Resolved);
+            r.reason = Some("drill resolve".into());
+            self.buf.push(r);
+            self.end_incident(slot, t);
+        }
+    }
+
+    /// Run every timer up to `end` inclusive (§5 "End"), then report the
+    /// incidents still open (`open-at-end`) and flush the trace.
+    pub fn finish(&mut self, end: Instant) {
+        self.run_timers(end, true);
+        if !self.started || end > self.now {
+            self.set_now(end);
+        }
+        for slot in self.live_slots_in_open_order() {
+            let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
+            self.buf.push(TraceRecord::new(end, inc.id.clone(), inc.seq, Step::OpenAtEnd));
+            self.settle_lost(slot, end);
+        }
+        self.flush();
+    }
+
+    // -- time -------------------------------------------------------------
+
+    fn set_now(&mut self, t: Instant) {
+        if !self.started || t > self.now {
+            self.flush();
+            self.now = t;
+            self.started = true;
+            self.forget_suppressed(t);
+        }
+    }
+
+    /// Run the timers strictly before `t`, then move the clock to `t`.
+    fn advance_to(&mut self, t: Instant) {
+        self.run_timers(t, false);
+        self.set_now(t);
+    }
+
+    fn run_timers(&mut self, limit: Instant, inclusive: bool) {
+        loop {
+            let heap = self.q.heap.peek().map(|Reverse(t)| *t);
+            let auto = self.auto_q.front().map(|&(at, seq, slot, gen)| Timer {
+                at,
+                phase: PHASE_AUTO_RESOLVE,
+                order: seq,
+                seq: 0,
+                slot,
+                gen,
+                kind: TimerKind::AutoResolve,
+            });
+            let (top, from_auto) = match (heap, auto) {
+                (None, None) => break,
+                (Some(h), None) => (h, false),
+                (None, Some(a)) => (a, true),
+                (Some(h), Some(a)) => {
+                    if a < h {
+                        (a, true)
+                    } else {
+                        (h, false)
+                    }
+                }
+            };
+            if top.at > limit || (!inclusive && top.at == limit) {
+                break;
+            }
+            if from_auto {
+                self.auto_q.pop_front();
+            } else {
+                self.q.heap.pop();
+            }
+            self.set_now(top.at);
+            self.on_timer(top);
+        }
+    }
+
+    fn flush(&mut self) {
+        for r in self.buf.drain(..) {
+            self.sink.record(&r);
+        }
+        self.page_idx.clear();
+    }
+
+    fn forget_suppressed(&mut self, t: Instant) {
+        while let Some((at, _)) = self.suppressed_queue.front() {
+            if *at > t {
+                break;
+            }
+            if let Some((at, id)) = self.suppressed_queue.pop_front() {
+                if self.suppressed_ids.get(&id).is_some_and(|(x, _)| *x == at) {
+                    self.suppressed_ids.remove(&id);
+                }
+            }
+        }
+    }
+
+    fn live_slots_in_open_order(&self) -> Vec<u32> {
+        let mut v: Vec<(u64, u32)> = self.incidents.iter().enumerate().filter_map(|(i, x)| x.as_ref().map(|x| (x.seq, i as u32))).collect();
+        v.sort_unstable();
+        v.into_iter().map(|(_, s)| s).collect()
+    }
+
+    fn live(&mut self, slot: u32, gen: u32) -> Option<&mut Incident> {
+        self.incidents.get_mut(slot as usize)?.as_mut().filter(|i| i.gen == gen)
+    }
+
+    // -- timeline events ---------------------------------------------------
+
+    fn on_alert(&mut self, t: Instant, a: &AlertEvent) -> Fed {
+        if let Some(&slot) = self.by_alert.get(a.id.as_str()) {
+            let inc = self.incidents[slot as usize].as_ref().map(|i| i.id.to_string()).unwrap_or_default();
+            self.counters.rejected_events += 1;
+            return Fed::Rejected(format!("alert id `{}` repeats an alert of open incident `{inc}`", a.id));
+        }
+        let c = self.c;
+        let m = c.m;
+        self.counters.alerts += 1;
+        let read = a.severity.as_deref().and_then(|s| m.read_severity(s));
+        if read.is_none() {
+            self.counters.unknown_severity += 1;
+        }
+        let id: Arc<str> = Arc::from(a.id.as_str());
+        let fingerprint = a.fingerprint.as_deref().or(a.summary.as_deref()).unwrap_or("");
+
+        // §3.1 dedup runs before routes
+        if let Some(window) = m.org.dedup {
+            let hit = self.by_key.get(a.service.as_str()).and_then(|f| f.get(fingerprint)).copied();
+            if let Some(slot) = hit {
+                if let Some(inc) = self.incidents[slot as usize].as_mut() {
+                    if t - inc.last_alert <= window {
+                        inc.last_alert = t;
+                        inc.alerts.push(id.clone());
+                        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Folded);
+                        r.alert = Some(id.clone());
+                        r.service = Some(inc.service.clone());
+                        r.severity = read.map(|x| x as u32);
+                        self.buf.push(r);
+                        self.by_alert.insert(id, slot);
+                        return Fed::Processed;
+                    }
+                }
+            }
+        }
+
+        // §3.8 routes
+        let mut out = std::mem::take(&mut self.route_out);
+        c.routes.evaluate(m, a, read, t, &mut self.scratch, &mut out);
+        let service: Arc<str> = match out.service.and_then(|i| c.service_names.get(i)) {
+            Some(x) => x.clone(),
+            None => Arc::from(a.service.as_str()),
+        };
+        let matched: Box<[u32]> = out.matched.as_slice().into();
+        if let Some(route) = out.suppressed_by {
+            let mut r = TraceRecord::new(t, id.clone(), 0, Step::Suppressed);
+            r.alert = Some(id.clone());
+            r.service = Some(service.clone());
+            r.severity = read.map(|x| x as u32);
+            r.route = Some(route);
+            r.matched = matched;
+            self.buf.push(r);
+            let forget = t + m.org.auto_resolve.unwrap_or(DAY);
+            self.suppressed_ids.insert(id.clone(), (forget, service));
+            self.suppressed_queue.push_back((forget, id));
+            self.route_out = out;
+            return Fed::Processed;
+        }
+
+        // open the incident
+        self.open_seq += 1;
+        let seq = self.open_seq;
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.incidents.push(None);
+                self.gens.push(0);
+                (self.incidents.len() - 1) as u32
+            }
+        };
+        let gen = self.gens[slot as usize].wrapping_add(1);
+        self.gens[slot as usize] = gen;
+        let fp: Option<Arc<str>> = m.org.dedup.map(|_| Arc::from(fingerprint));
+        let routed = out.policy.map(|p| p as u32);
+        self.incidents[slot as usize] = Some(Incident {
+            gen,
+            id: id.clone(),
+            seq,
+            opened: t,
+            service: service.clone(),
+            fingerprint: fp.clone(),
+            last_alert: t,
+            alerts: vec![id.clone()],
+            routed,
+            policy: None,
+            entered: Vec::new(),
+            tier: 0,
+            round: 1,
+            round_paged: false,
+            epoch: 0,
+            tier_timeout: None,
+            tier_people: Vec::new(),
+            acked: false,
+            exhausted: false,
+            unresolved_done: false,
+            paged: Vec::new(),
+            pending: Vec::new(),
+        });
+        self.by_alert.insert(id.clone(), slot);
+        if let Some(fp) = fp {
+            self.by_key.entry(service.clone()).or_default().insert(fp, slot);
+        }
+        let mut r = TraceRecord::new(t, id.clone(), seq, Step::Opened);
+        r.alert = Some(id.clone());
+        r.service = Some(service);
+        r.severity = out.severity.map(|x| x as u32);
+        r.matched = matched;
+        self.buf.push(r);
+        match routed {
+            Some(p) => {
+                let mut r = TraceRecord::new(t, id.clone(), seq, Step::Routed);
+                r.policy = Some(p);
+                r.route = out.decided_by;
+                if out.fallback {
+                    r.reason = Some("service default policy".into());
+                }
+                self.buf.push(r);
+            }
+            None => {
+                let mut r = TraceRecord::new(t, id.clone(), seq, Step::Unrouted);
+                r.reason = Some(if out.service.is_none() { "unknown service".into() } else { "no route decided and the service has no policy".into() });
+                self.buf.push(r);
+            }
+        }
+        if let Some(d) = m.org.auto_resolve {
+            self.auto_q.push_back((t + d, seq, slot, gen));
+        }
+
+        // §3.8 `also`: paged once at open, before the first tier's pages
+        let mut people = std::mem::take(&mut self.people);
+        for &(route, index) in &out.also {
+            let Some(n) = c.also.get(route as usize).and_then(|x| x.get(index as usize)) else { continue };
+            people.clear();
+            self.resolve(std::slice::from_ref(n), t, &mut people);
+            for &(p, ch, target) in &people {
+                let cause = PageCause { kind: CauseKind::Also, policy: None, tier: None, route: Some(route), target, escalation: false };
+                self.page(slot, p, ch, cause, None, t);
+            }
+        }
+        self.people = people;
+        self.route_out = out;
+
+        if let Some(p) = routed {
+            if self.enter_policy(slot, p, t) {
+                self.enter_tier(slot, t);
+            }
+        }
+        Fed::Processed
+    }
+
+    fn on_ack(&mut self, t: Instant, id: &str, by: Option<&str>) {
+        let Some(&slot) = self.by_alert.get(id) else {
+            if let Some((_, service)) = self.suppressed_ids.get(id) {
+                self.counters.suppressed_but_acked += 1;
+                *self.counters.suppressed_but_acked_by_service.entry(service.to_string()).or_default() += 1;
+            } else {
+                self.counters.stale_events += 1;
+            }
+            return;
+        };
+        let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
+        let (gen, seq) = (inc.gen, inc.seq);
+        let person = match by {
+            None => None,
+            Some(name) => match self.c.m.ns_person.get(name) {
+                Some(p) => Some(p as u32),
+                None => {
+                    // §5: a `by` naming no person is dropped (lost)
+                    self.counters.lost_responders += 1;
+                    let mut r = TraceRecord::new(t, inc.id.clone(), seq, Step::LostResponder);
+                    r.alert = Some(Arc::from(id));
+                    r.person_name = Some(Arc::from(name));
+                    r.reason = Some("unknown-person".into());
+                    self.buf.push(r);
+                    return;
+                }
+            },
+        };
+        // §5 fine points: a recorded ack takes effect in phase 2
+        self.q.push(t, PHASE_ACK, None, slot, gen, TimerKind::RecordedAck { person });
+    }
+
+    fn on_resolve(&mut self, t: Instant, id: &str) {
+        let Some(&slot) = self.by_alert.get(id) else {
+            self.counters.stale_events += 1;
+            return;
+        };
+        let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
+        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Resolved);
+        r.alert = Some(Arc::from(id));
+        self.buf.push(r);
+        self.end_incident(slot, t);
+    }
+
+    // -- timers -------------------------------------------------------------
+
+    fn on_timer(&mut self, tm: Timer) {
+        let t = tm.at;
+        let Some(inc) = self.live(tm.slot, tm.gen) else { return };
+        match tm.kind {
+            TimerKind::Ack { person } => self.apply_ack(tm.slot, person, t),
+            TimerKind::RecordedAck { person } => {
+                let offset = t - inc.opened;
+                match person {
+                    // P was paged before the ack is processed: P acks at t
+                    Some(p) if inc.paged.contains(&p) => self.apply_ack(tm.slot, person, t),
+                    None if !inc.paged.is_empty() => self.apply_ack(tm.slot, None, t),
+                    // otherwise at P's (anyone's) first page + (t − open)
+                    _ => inc.pending.push((person, offset)),
+                }
+            }
+            TimerKind::AutoResolve => {
+                let r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::AutoResolved);
+                self.buf.push(r);
+                self.end_incident(tm.slot, t);
+            }
+            TimerKind::Timeout { epoch } => {
+                if inc.epoch != epoch || inc.acked || inc.exhausted {
+                    return;
+                }
+                self.on_timeout(tm.slot, t);
+            }
+            TimerKind::Unresolved => {
+                if !inc.acked || inc.unresolved_done {
+                    return;
+                }
+                inc.unresolved_done = true;
+                self.unresolved_jump(tm.slot, t);
+            }
+            TimerKind::Renotify { epoch } => {
+                if inc.epoch != epoch || inc.acked || inc.exhausted {
+                    return;
+                }
+                self.renotify(tm.slot, t);
+            }
+        }
+    }
+
+    fn apply_ack(&mut self, slot: u32, person: Option<u32>, t: Instant) {
+        let c = self.c;
+        let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
+        if inc.acked {
+            return;
+        }
+        inc.acked = true;
+        inc.epoch = inc.epoch.wrapping_add(1);
+        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Acknowledged);
+        r.person = person;
+        r.policy = inc.policy;
+        self.buf.push(r);
+        // §3.6 resolution timeout: at open + D, or at the acknowledgement
+        // if later; the rule of the policy current at the acknowledgement
+        if let Some((d, _)) = inc.policy.and_then(|p| c.policies.get(p as usize)).and_then(|p| p.unresolved) {
+            let at = (inc.opened + d).max(t);
+            let (seq, gen) = (inc.seq, inc.gen);
+            self.q.push(at, PHASE_UNRESOLVED, Some(seq), slot, gen, TimerKind::Unresolved);
+        }
+    }
+
+    fn on_timeout(&mut self, slot: u32, t: Instant) {
+        let c = self.c;
+        let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
+        let Some(p) = inc.policy else { return };
+        let Some(pol) = c.policies.get(p as usize) else { return };
+        let has_next = (inc.tier as usize + 1) < pol.tiers.len() || (inc.round_paged && inc.round <= pol.repeat);
+        if has_next {
+            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Escalated);
+            r.policy = Some(p);
+            r.tier = Some(inc.tier);
+            r.round = Some(inc.round);
+            let d = pol.tiers.get(inc.tier as usize).and_then(|x| x.escalate).unwrap_or(0);
+            r.reason = Some(format!("not acknowledged within {}", fmt_dur(d)).into());
+            self.buf.push(r);
+        }
+        if self.next_tier(slot, t) {
+            self.enter_tier(slot, t);
+        }
+    }
+
+    fn renotify(&mut self, slot: u32, t: Instant) {
+        let c = self.c;
+        let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
+        let Some(p) = inc.policy else { return };
+        let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(inc.tier as usize)) else { return };
+        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Renotified);
+        r.policy = Some(p);
+        r.tier = Some(inc.tier);
+        r.round = Some(inc.round);
+        self.buf.push(r);
+        let escalation = inc.routed != Some(p) || inc.tier != 0;
+        let (ti, round, epoch, gen, seq, timeout) = (inc.tier, inc.round, inc.epoch, inc.gen, inc.seq, inc.tier_timeout);
+        let people = std::mem::take(&mut inc.tier_people);
+        for &(person, ch, target) in &people {
+            let cause = PageCause { kind: CauseKind::Renotify, policy: Some(p), tier: Some(ti), route: None, target, escalation };
+            self.page(slot, person, ch, cause, Some(round), t);
+        }
+        if let Some(inc) = self.incidents[slot as usize].as_mut() {
+            inc.tier_people = people;
+        }
+        // §3.6: while entry + k·D is before the timeout; never at it
+        if let Some(d) = tier.renotify {
+            let next = t + d;
+            if timeout.is_none_or(|to| next < to) {
+                self.q.push(next, PHASE_RENOTIFY, Some(seq), slot, gen, TimerKind::Renotify { epoch });
+            }
+        }
+    }
+
+    fn unresolved_jump(&mut self, slot: u32, t: Instant) {
+        let c = self.c;
+        let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
+        let Some(p) = inc.policy else { return };
+        let Some((_, ti)) = c.policies.get(p as usize).and_then(|x| x.unresolved) else { return };
+        let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
+        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::UnresolvedJump);
+        r.policy = Some(p);
+        r.tier = Some(ti);
+        self.buf.push(r);
+        self.side_effects(slot, p, ti, t);
+        if tier.handoff.is_some() {
+            return;
+        }
+        let mut people = std::mem::take(&mut self.people);
+        people.clear();
+        self.resolve(&tier.notify, t, &mut people);
+        for &(person, ch, target) in &people {
+            let cause = PageCause { kind: CauseKind::Unresolved, policy: Some(p), tier: Some(ti), route: None, target, escalation: true };
+            self.page(slot, person, ch, cause, None, t);
+        }
+        self.people = people;
+    }
+
+    // -- policies and tiers -------------------------------------------------
+
+    /// Enter policy `p` at its first tier (at open or by handoff). False
+    /// when the incident is exhausted at once (a policy without tiers).
+    fn enter_policy(&mut self, slot: u32, p: u32, t: Instant) -> bool {
+        let c = self.c;
+        let Some(inc) = self.incidents[slot as usize].as_mut() else { return false };
+        let Some(pol) = c.policies.get(p as usize) else { return false };
+        inc.policy = Some(p);
+        inc.entered.push(p);
+        inc.tier = 0;
+        inc.round = 1;
+        inc.round_paged = false;
+        inc.epoch = inc.epoch.wrapping_add(1);
+        inc.tier_people.clear();
+        inc.tier_timeout = None;
+        if pol.repeat != pol.repeat_written {
+            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::EngineAdjusted);
+            r.policy = Some(p);
+            r.reason = Some(c.repeat_reason(pol).into());
+            self.buf.push(r);
+        }
+        if pol.tiers.is_empty() {
+            self.exhaust(slot, t, "the policy has no tiers");
+            return false;
+        }
+        true
+    }
+
+    /// After a timeout (or a skip, which counts as one): the next tier, a
+    /// new round, or exhaustion. True when a tier is to be entered.
+    fn next_tier(&mut self, slot: u32, t: Instant) -> bool {
+        let c = self.c;
+        let Some(inc) = self.incidents[slot as usize].as_mut() else { return false };
+        let Some(p) = inc.policy else { return false };
+        let Some(pol) = c.policies.get(p as usize) else { return false };
+        inc.epoch = inc.epoch.wrapping_add(1);
+        inc.tier_people.clear();
+        inc.tier_timeout = None;
+        if (inc.tier as usize + 1) < pol.tiers.len() {
+            inc.tier += 1;
+            return true;
+        }
+        // §3.6: if every tier of a round was skipped, exhausted at once
+        if !inc.round_paged {
+            self.exhaust(slot, t, "every tier of the round reached nobody");
+            return false;
+        }
+        if inc.round <= pol.repeat {
+            inc.round += 1;
+            inc.tier = 0;
+            inc.round_paged = false;
+            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Repeat);
+            r.policy = Some(p);
+            r.round = Some(inc.round);
+            self.buf.push(r);
+            return true;
+        }
+        self.exhaust(slot, t, if pol.repeat > 0 { "the last round timed out" } else { "the last tier timed out" });
+        false
+    }
+
+    fn exhaust(&mut self, slot: u32, t: Instant, reason: &'static str) {
+        let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
+        if inc.exhausted {
+            return;
+        }
+        inc.exhausted = true;
+        inc.epoch = inc.epoch.wrapping_add(1);
+        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Exhausted);
+        r.policy = inc.policy;
+        r.reason = Some(reason.into());
+        self.buf.push(r);
+    }
+
+    /// Enter the incident's current tier at `t`, following skips and
+    /// handoffs at the same instant (§3.6).
+    fn enter_tier(&mut self, slot: u32, t: Instant) {
+        let c = self.c;
+        // every iteration enters a tier; skips exhaust after a round without
+        // pages and handoffs stop at the first cycle, so this terminates;
+        // the bound is a guard only
+        let bound = 4 + c.policies.iter().map(|p| p.tiers.len() * (p.repeat as usize + 1)).sum::<usize>();
+        for _ in 0..bound {
+            let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
+            let Some(p) = inc.policy else { return };
+            let (ti, round) = (inc.tier, inc.round);
+            let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
+            let (id, seq) = (inc.id.clone(), inc.seq);
+            let escalation = inc.routed != Some(p) || ti != 0;
+            let rec = |step: Step| {
+                let mut r = TraceRecord::new(t, id.clone(), seq, step);
+                r.policy = Some(p);
+                r.tier = Some(ti);
+                r.round = Some(round);
+                r
+            };
+
+            // handoff tier: entered, side effects, then P's first tier
+            if let Some(h) = tier.handoff {
+                self.buf.push(rec(Step::TierEntered));
+                self.side_effects(slot, p, ti, t);
+                let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
+                if inc.entered.contains(&h) {
+                    let mut r = rec(Step::HandoffCycle);
+                    r.policy = Some(h);
+                    r.tier = None;
+                    r.round = None;
+                    r.reason = Some(format!("from `{}`.`{}` into a policy already entered", policy_name(c.m, p), tier_name(c.m, p, ti)).into());
+                    self.buf.push(r);
+                    self.exhaust(slot, t, "handoff cycle");
+                    return;
+                }
+                // the record names the policy entered; the handoff tier is
+                // in the reason
+                let mut r = rec(Step::Handoff);
+                r.policy = Some(h);
+                r.tier = None;
+                r.round = None;
+                r.reason = Some(format!("from `{}`.`{}`", policy_name(c.m, p), tier_name(c.m, p, ti)).into());
+                self.buf.push(r);
+                if !self.enter_policy(slot, h, t) {
+                    return;
+                }
+                continue;
+            }
+
+            let mut people = std::mem::take(&mut self.people);
+            people.clear();
+            self.resolve(&tier.notify, t, &mut people);
+            if people.is_empty() {
+                self.people = people;
+                if c.engine.waits_out_empty_tiers() && tier.escalate.is_some() {
+                    // goalert: the empty step waits out its delay
+                    let mut r = rec(Step::TierEntered);
+                    r.reason = Some("reaches nobody; goalert waits out its delay".into());
+                    self.buf.push(r);
+                    self.adjusted_delay_record(slot, p, ti, t);
+                    self.side_effects(slot, p, ti, t);
+                    let people = std::mem::take(&mut self.people);
+                    self.people = self.start_tier(slot, p, ti, t, people);
+                    return;
+                }
+                // §3.6 empty tiers: skipped, side effects recorded, the next
+                // tier entered at the same instant
+                let mut r = rec(Step::TierSkipped);
+                r.reason = Some("reaches nobody".into());
+                self.buf.push(r);
+                self.side_effects(slot, p, ti, t);
+                if tier.terminal {
+                    self.exhaust(slot, t, "the terminal tier reaches nobody");
+                    return;
+                }
+                if !self.next_tier(slot, t) {
+                    return;
+                }
+                continue;
+            }
+
+            self.buf.push(rec(Step::TierEntered));
+            self.adjusted_delay_record(slot, p, ti, t);
+            self.side_effects(slot, p, ti, t);
+            for &(person, ch, target) in &people {
+                let cause = PageCause { kind: CauseKind::Tier, policy: Some(p), tier: Some(ti), route: None, target, escalation };
+                self.page(slot, person, ch, cause, Some(round), t);
+            }
+            self.people = self.start_tier(slot, p, ti, t, people);
+            return;
+        }
+    }
+
+    /// Timers of a tier just entered: its timeout and first renotification.
+    /// `people` (whom it paged) becomes the tier's; the tier's previous
+    /// list comes back, emptied, for reuse as scratch.
+    fn start_tier(&mut self, slot: u32, p: u32, ti: u32, t: Instant, people: Vec<(u32, ChannelMask, TargetRef)>) -> Vec<(u32, ChannelMask, TargetRef)> {
+        let c = self.c;
+        let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return people };
+        let Some(inc) = self.incidents[slot as usize].as_mut() else { return people };
+        inc.round_paged = true;
+        let timeout = tier.escalate.map(|d| t + d);
+        inc.tier_timeout = timeout;
+        let (seq, gen, epoch) = (inc.seq, inc.gen, inc.epoch);
+        let has_people = !people.is_empty();
+        let mut old = std::mem::replace(&mut inc.tier_people, people);
+        old.clear();
+        if let Some(at) = timeout {
+            self.q.push(at, PHASE_TIMEOUT, Some(seq), slot, gen, TimerKind::Timeout { epoch });
+        }
+        if let (Some(d), true) = (tier.renotify, has_people) {
+            let next = t + d;
+            if timeout.is_none_or(|to| next < to) {
+                self.q.push(next, PHASE_RENOTIFY, Some(seq), slot, gen, TimerKind::Renotify { epoch });
+            }
+        }
+        old
+    }
+
+    fn adjusted_delay_record(&mut self, slot: u32, p: u32, ti: u32, t: Instant) {
+        let c = self.c;
+        let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
+        let (Some(w), Some(e)) = (tier.escalate_written, tier.escalate) else { return };
+        let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
+        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::EngineAdjusted);
+        r.policy = Some(p);
+        r.tier = Some(ti);
+        r.reason = Some(c.delay_reason(w, e).into());
+        self.buf.push(r);
+    }
+
+    /// `open channel` and `checkpoint` of a tier (§3.6 "Side effects").
+    fn side_effects(&mut self, slot: u32, p: u32, ti: u32, t: Instant) {
+        let c = self.c;
+        let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
+        let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
+        for (step, n) in [(Step::ChannelOpened, tier.n_channels), (Step::Checkpoint, tier.n_checkpoints)] {
+            for i in 0..n {
+                let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, step);
+                r.policy = Some(p);
+                r.tier = Some(ti);
+                r.item = Some(i);
+                self.buf.push(r);
+            }
+        }
+    }
+
+    // -- people -------------------------------------------------------------
+
+    /// Who `notifies` reach at `t`: reachable people in target order, each
+    /// once, with the union of their channels and the first target.
+    fn resolve(&mut self, notifies: &[CNotify], t: Instant, out: &mut Vec<(u32, ChannelMask, TargetRef)>) {
+        let c = self.c;
+        for n in notifies {
+            for tg in n.targets.iter() {
+                match tg {
+                    CTarget::Static { target, people } => {
+                        for &p in people.iter() {
+                            add_person(c, out, p, n.via, *target);
+                        }
+                    }
+                    CTarget::Schedule { target, schedule } => {
+                        if let Some(p) = self.on_call(*schedule, t) {
+                            add_person(c, out, p, n.via, *target);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Who holds schedule `s` at `t`, from segments computed a week at a
+    /// time (the engine's clock only moves forward).
+    fn on_call(&mut self, s: u32, t: Instant) -> Option<u32> {
+        let m = self.c.m;
+        let slot = self.oncall.get_mut(s as usize)?;
+        let start = t.div_euclid(ONCALL_CHUNK) * ONCALL_CHUNK;
+        if !matches!(slot, Some((x, _)) if *x == start) {
+            let sched = m.schedules.get(s as usize)?;
+            *slot = Some((start, schedule_segments(m, sched, start, start + ONCALL_CHUNK)));
+        }
+        let segs = &slot.as_ref()?.1;
+        let i = segs.partition_point(|x| x.start <= t);
+        let seg = segs.get(i.checked_sub(1)?)?;
+        match seg.who {
+            Who::Person(p) if t < seg.end => Some(p as u32),
+            _ => None,
+        }
+    }
+
+    /// Page a person (§3.6 "Pages"): merged into this instant's page of the
+    /// same person for the same incident when there is one. The first page
+    /// of a person in an incident makes their responder draw (§5), unless
+    /// their recorded ack was already processed.
+    fn page(&mut self, slot: u32, person: u32, channels: ChannelMask, cause: PageCause, round: Option<u32>, t: Instant) {
+        let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
+        let key = (slot, inc.gen, person);
+        if let Some(&i) = self.page_idx.get(&key) {
+            if let Some(r) = self.buf.get_mut(i) {
+                r.channels |= channels;
+                r.escalation |= cause.escalation;
+                if r.tier.is_none() && cause.tier.is_some() {
+                    r.policy = cause.policy;
+                    r.tier = cause.tier;
+                    r.round = round;
+                }
+                r.causes.push(cause);
+                return;
+            }
+        }
+        self.page_idx.insert(key, self.buf.len());
+        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Paged);
+        r.person = Some(person);
+        r.channels = channels;
+        r.policy = cause.policy;
+        r.tier = cause.tier;
+        r.round = round.filter(|_| cause.tier.is_some());
+        r.route = cause.route;
+        r.escalation = cause.escalation;
+        r.causes.push(cause);
+        self.buf.push(r);
+
+        if inc.paged.contains(&person) {
+            return;
+        }
+        let first_in_incident = inc.paged.is_empty();
+        inc.paged.push(person);
+        let (gen, id) = (inc.gen, inc.id.clone());
+        // §5 recorded acks processed before anyone / this person was paged
+        let mut recorded: Option<i64> = None;
+        let mut anonymous: Vec<i64> = Vec::new();
+        inc.pending.retain(|&(who, off)| match who {
+            Some(p) if p == person => {
+                recorded = Some(recorded.map_or(off, |x: i64| x.min(off)));
+                false
+            }
+            None if first_in_incident => {
+                anonymous.push(off);
+                false
+            }
+            _ => true,
+        });
+        for off in anonymous {
+            self.q.push(t + off, PHASE_ACK, None, slot, gen, TimerKind::Ack { person: None });
+        }
+        let delay = match recorded {
+            Some(off) => Some(off),
+            None => self.responders.draw(self.c.m, &id, person as usize),
+        };
+        if let Some(d) = delay {
+            self.q.push(t + d.max(0), PHASE_ACK, None, slot, gen, TimerKind::Ack { person: Some(person) });
+        }
+    }
+
+    // -- ending -------------------------------------------------------------
+
+    fn end_incident(&mut self, slot: u32, t: Instant) {
+        self.settle_lost(slot, t);
+        let Some(inc) = self.incidents.get_mut(slot as usize).and_then(Option::take) else { return };
+        for a in &inc.alerts {
+            if self.by_alert.get(a) == Some(&slot) {
+                self.by_alert.remove(a);
+            }
+        }
+        if let (Some(fp), Some(f)) = (&inc.fingerprint, self.by_key.get_mut(&inc.service)) {
+            if f.get(fp) == Some(&slot) {
+                f.remove(fp);
+            }
+            if f.is_empty() {
+                self.by_key.remove(&inc.service);
+            }
+        }
+        self.free.push(slot);
+    }
+
+    /// §5: recorded acks whose person was never paged are lost when the
+    /// incident ends, even when it was acknowledged by someone else.
+    fn settle_lost(&mut self, slot: u32, t: Instant) {
+        let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
+        let pending = std::mem::take(&mut inc.pending);
+        for (who, _) in pending {
+            self.counters.lost_responders += 1;
+            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::LostResponder);
+            r.person = who;
+            r.reason = Some(if who.is_some() { "never-paged".into() } else { "nobody-paged".into() });
+            self.buf.push(r);
+        }
+    }
+}
+
+fn add_person(c: &Compiled<'_>, out: &mut Vec<(u32, ChannelMask, TargetRef)>, p: u32, via: ChannelMask, target: TargetRef) {
+    let ch = c.person_channels.get(p as usize).copied().unwrap_or(0) & via;
+    if ch == 0 {
+        return;
+    }
+    match out.iter_mut().find(|e| e.0 == p) {
+        Some(e) => e.1 |= ch,
+        None => out.push((p, ch, target)),
+    }
+}
+
+fn policy_name(m: &Model, p: u32) -> &str {
+    m.policies.get(p as usize).map(|x| x.name.name.as_str()).unwrap_or("?")
+}
+
+fn tier_name(m: &Model, p: u32, t: u32) -> &str {
+    m.policies.get(p as usize).and_then(|x| x.tiers.get(t as usize)).map(|x| x.name.name.as_str()).unwrap_or("?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::event::AlertEvent;
+    use crate::workspace::load_texts;
+    use std::path::PathBuf;
+
+    /// Monday 2026-07-06 00:00 UTC
+    const T0: Instant = 1_783_296_000;
+
+    fn model(src: &str) -> Model {
+        let ws = load_texts(PathBuf::from("."), vec![("t.esc".into(), src.as_bytes().to_vec())]);
+        assert!(!crate::check::has_model_errors(&ws), "model errors: {:#?}", ws.findings);
+        ws.model
+    }
+
+    fn alert(id: &str, service: &str) -> EventKind {
+        EventKind::Alert(AlertEvent { id: id.into(), service: service.into(), severity: Some("sev1".into()), ..Default::default() })
+    }
+
+    fn alert_fp(id: &str, service: &str, fp: &str) -> EventKind {
+        EventKind::Alert(AlertEvent { id: id.into(), service: service.into(), fingerprint: Some(fp.into()), ..Default::default() })
+    }
+
+    fn ack(id: &str, by: Option<&str>) -> EventKind {
+        EventKind::Ack { id: id.into(), by: by.map(String::from) }
+    }
+
+    fn resolve(id: &str) -> EventKind {
+        EventKind::Resolve { id: id.into() }
+    }
+
+    struct Run {
+        lines: Vec<String>,
+        counters: Counters,
+        fed: Vec<Fed>,
+        open_after: usize,
+    }
+
+    fn run_with(src: &str, engine: EngineKind, responders: &[(&str, i64)], events: Vec<(i64, EventKind)>, end: i64) -> Run {
+        let m = model(src);
+        let c = Compiled::new(&m, engine);
+        let mut r = FixedResponders::default();
+        for (name, d) in responders {
+            r.by_person.insert(m.ns_person.get(name).expect("person"), Some(*d));
+        }
+        let mut e = Engine::new(&c, Options { until: Some(T0 + end) }, r, Vec::<TraceRecord>::new());
+        let mut fed = Vec::new();
+        let origin = T0 + events.iter().map(|e| e.0).min().unwrap_or(0).min(0);
+        for (i, (at, kind)) in events.into_iter().enumerate() {
+            fed.push(e.feed(&Event { at: T0 + at, kind, line: i + 1, seq: i as u64 }));
+        }
+        e.finish(T0 + end);
+        let open_after = e.open_incidents();
+        let (_, recs, counters) = e.into_parts();
+        Run { lines: recs.iter().map(|x| x.describe(&m, origin)).collect(), counters, fed, open_after }
+    }
+
+    fn run(src: &str, responders: &[(&str, i64)], events: Vec<(i64, EventKind)>, end: i64) -> Vec<String> {
+        run_with(src, EngineKind::Default, responders, events, end).lines
+    }
+
+    fn show(lines: &[String]) -> String {
+        lines.join("\n")
+    }
+
+    /// Lines containing every one of `needles`.
+    fn grep<'a>(lines: &'a [String], needles: &[&str]) -> Vec<&'a str> {
+        lines.iter().filter(|l| needles.iter().all(|n| l.contains(n))).map(String::as_str).collect()
+    }
+
+    const PEOPLE: &str = r#"
+person ann { email "ann@x" sms "+1" }
+person bob { phone "+2" }
+person cat { chat "@cat" }
+person dan { email "dan@x" }
+person nobody-reachable { }
+team ops { members ann, bob }
+team leads { members cat lead dan }
+team ghosts { members nobody-reachable }
+"#;
+
+    #[test]
+    fn spec_narrative() {
+        let src = std::fs::read_to_string("/work/shared/examples/spec-example/org.esc");
+        let Ok(org) = src else { return };
+        let mut all = org;
+        for f in ["policies.esc", "routes.esc", "schedules.esc", "services.esc"] {
+            all.push_str(&std::fs::read_to_string(format!("/work/shared/examples/spec-example/{f}")).unwrap_or_default());
+        }
+        // 2026-07-04 03:00 UTC
+        let at = 1_783_134_000 - T0;
+        let lines = run(&all, &[("frank", 4 * 60)], vec![(at, EventKind::Alert(AlertEvent {
+            id: "A1".into(),
+            service: "payments-api".into(),
+            severity: Some("sev1".into()),
+            summary: Some("checkout 500s".into()),
+            labels: [("region".to_string(), "us-east".to_string())].into_iter().collect(),
+            ..Default::default()
+        }))], at + 86_400);
+        let text = show(&lines);
+        if std::env::var_os("SHOW_TRACE").is_some() {
+            eprintln!("{text}");
+        }
+        let pages: Vec<&str> = grep(&lines, &[" paged "]);
+        assert_eq!(pages.len(), 8, "{text}");
+        assert_eq!(grep(&lines, &["paged person=erin"]).len(), 2, "{text}");
+        assert!(grep(&lines, &["renotified"]).len() == 1, "{text}");
+        assert_eq!(grep(&lines, &["acknowledged person=frank"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["unresolved-jump", "tier=leadership"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["paged person=henry", "cause=unresolved", "escalation"]).len(), 1, "{text}");
+    }
+
+    fn with(policies: &str) -> String {
+        format!("{PEOPLE}\n{policies}\n")
+    }
+
+    const M: i64 = 60;
+
+    #[test]
+    fn ack_at_the_timeout_instant_wins() {
+        let src = with(r#"
+policy p { tier one { notify person ann escalate after 5m } tier two { notify person bob } }
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[("ann", 5 * M)], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+5m A1 acknowledged person=ann"]).len(), 1, "{text}");
+        assert!(grep(&lines, &["escalated"]).is_empty(), "{text}");
+        assert!(grep(&lines, &["person=bob"]).is_empty(), "{text}");
+    }
+
+    #[test]
+    fn renotify_is_not_sent_at_the_timeout_instant_and_is_unbounded_on_a_terminal_tier() {
+        let src = with(r#"
+policy p {
+  tier one { notify person ann renotify every 5m escalate after 10m }
+  tier two { notify person bob renotify every 1h }
+}
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[], vec![(0, alert("A1", "s"))], 10 * M + 3 * 3600);
+        let text = show(&lines);
+        let ann: Vec<&str> = grep(&lines, &["paged person=ann"]);
+        assert_eq!(ann.len(), 2, "{text}");
+        assert!(ann[1].starts_with("+5m "), "{text}");
+        // terminal: +10m, then every hour until the end, which is inclusive
+        let bob: Vec<String> = grep(&lines, &["paged person=bob"]).iter().map(|l| l.split(' ').next().unwrap_or("").to_string()).collect();
+        assert_eq!(bob, ["+10m", "+1h10m", "+2h10m", "+3h10m"], "{text}");
+        assert!(grep(&lines, &["exhausted"]).is_empty(), "{text}");
+        assert_eq!(grep(&lines, &["open-at-end"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn empty_tier_is_skipped_at_the_same_instant_with_its_side_effects() {
+        let src = with(r#"
+policy p {
+  tier one { notify team ghosts checkpoint "c1" open channel "x-room" escalate after 5m }
+  tier two { notify person bob escalate after 5m }
+}
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        let at0: Vec<&str> = lines.iter().filter(|l| l.starts_with("+0s ")).map(|l| l.split(' ').nth(2).unwrap_or("")).collect();
+        assert_eq!(at0, ["opened", "routed", "tier-skipped", "channel-opened", "checkpoint", "tier-entered", "paged"], "{text}");
+        // a skipped tier 1 followed by a page from tier 2: escalation at 0 s
+        assert_eq!(grep(&lines, &["+0s A1 paged person=bob", "escalation"]).len(), 1, "{text}");
+        // the last tier times out at +5m: no rounds left
+        assert_eq!(grep(&lines, &["+5m A1 exhausted"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn every_tier_skipped_exhausts_at_once_without_further_rounds() {
+        let src = with(r#"
+policy p {
+  tier one { notify team ghosts escalate after 5m }
+  tier two { notify person nobody-reachable escalate after 5m }
+  repeat 3
+}
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["tier-skipped"]).len(), 2, "{text}");
+        assert!(grep(&lines, &["repeat"]).is_empty(), "{text}");
+        assert_eq!(grep(&lines, &["+0s A1 exhausted", "every tier of the round"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn skipping_a_terminal_tier_exhausts() {
+        let src = with(r#"
+policy p { tier one { notify person ann escalate after 5m } tier two { notify team ghosts } }
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+5m A1 tier-skipped", "tier=two"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+5m A1 exhausted", "terminal"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn repeat_rounds_then_exhausted_and_a_late_ack_still_counts() {
+        let src = with(r#"
+policy p {
+  tier one { notify person ann escalate after 5m }
+  tier two { notify person bob escalate after 5m }
+  repeat 1
+}
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[("bob", 16 * M)], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        let pages: Vec<&str> = grep(&lines, &[" paged "]);
+        assert_eq!(pages.len(), 4, "{text}");
+        assert_eq!(grep(&lines, &["+10m A1 repeat", "round=2"]).len(), 1, "{text}");
+        // round 2, tier 1 of the routed policy: not an escalation page
+        assert_eq!(grep(&lines, &["+10m A1 paged person=ann"]).len(), 1, "{text}");
+        assert!(grep(&lines, &["+10m A1 paged person=ann", "escalation"]).is_empty(), "{text}");
+        assert_eq!(grep(&lines, &["+20m A1 exhausted"]).len(), 1, "{text}");
+        // bob was first paged at +5m: acks at +21m, after exhaustion
+        assert_eq!(grep(&lines, &["+21m A1 acknowledged person=bob"]).len(), 1, "{text}");
+
+        // an ack due at the last timeout instant (phase 2) comes first
+        let lines = run(&src, &[("bob", 15 * M)], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+20m A1 acknowledged person=bob"]).len(), 1, "{text}");
+        assert!(grep(&lines, &["exhausted"]).is_empty(), "{text}");
+    }
+
+    #[test]
+    fn ack_of_an_exhausted_incident() {
+        let src = with(r#"
+policy p { tier one { notify person ann escalate after 5m } }
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[("ann", 7 * M)], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+5m A1 exhausted"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+7m A1 acknowledged person=ann"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn handoff_and_handoff_cycle() {
+        let src = with(r#"
+policy a { tier first { notify person ann escalate after 5m } tier away { handoff policy b checkpoint "handing off" } }
+policy b { tier x { notify person cat escalate after 5m } tier back { handoff policy a } }
+service s { owner ops policy a }"#);
+        let lines = run(&src, &[], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        let at5: Vec<&str> = lines.iter().filter(|l| l.starts_with("+5m ")).map(|l| l.split(' ').nth(2).unwrap_or("")).collect();
+        assert_eq!(at5, ["escalated", "tier-entered", "checkpoint", "handoff", "tier-entered", "paged"], "{text}");
+        assert_eq!(grep(&lines, &["+5m A1 paged person=cat", "policy=b tier=x", "escalation"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+10m A1 handoff-cycle", "policy=a"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+10m A1 exhausted"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn handoff_at_the_alert_instant() {
+        let src = with(r#"
+policy a { tier away { handoff policy b } }
+policy b { tier x { notify person cat } }
+service s { owner ops policy a }"#);
+        let lines = run(&src, &[], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+0s A1 handoff", "policy=b"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+0s A1 paged person=cat", "escalation"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn unresolved_jump_at_open_plus_d_or_at_a_later_ack_once() {
+        let src = with(r#"
+policy p {
+  tier one { notify person ann escalate after 1h }
+  tier boss { notify lead leads open channel "major-room" }
+  unresolved after 30m escalate to boss
+}
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[("ann", 10 * M)], vec![(0, alert("A1", "s"))], 3 * 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+30m A1 unresolved-jump", "tier=boss"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+30m A1 channel-opened"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+30m A1 paged person=dan", "cause=unresolved", "escalation"]).len(), 1, "{text}");
+        assert!(grep(&lines, &["tier-entered", "tier=boss"]).is_empty(), "{text}");
+
+        // a late acknowledgement: the jump happens at the ack
+        let lines = run(&src, &[("ann", 45 * M)], vec![(0, alert("A1", "s"))], 3 * 3600);
+        let text = show(&lines);
+        let at45: Vec<&str> = lines.iter().filter(|l| l.starts_with("+45m ")).map(|l| l.split(' ').nth(2).unwrap_or("")).collect();
+        assert_eq!(at45, ["acknowledged", "unresolved-jump", "channel-opened", "paged"], "{text}");
+
+        // never acknowledged: no jump
+        let lines = run(&src, &[], vec![(0, alert("A1", "s"))], 3 * 3600);
+        assert!(grep(&lines, &["unresolved-jump"]).is_empty(), "{}", show(&lines));
+
+        // resolved before the jump: none
+        let lines = run(&src, &[("ann", 10 * M)], vec![(0, alert("A1", "s")), (20 * M, resolve("A1"))], 3 * 3600);
+        assert!(grep(&lines, &["unresolved-jump"]).is_empty(), "{}", show(&lines));
+    }
+
+    #[test]
+    fn unresolved_jump_to_an_empty_tier_records_side_effects_only() {
+        let src = with(r#"
+policy p {
+  tier one { notify person ann }
+  tier boss { notify team ghosts checkpoint "tell the ceo" }
+  unresolved after 30m escalate to boss
+}
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[("ann", 0)], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+0s A1 acknowledged person=ann"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+30m A1 checkpoint"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &[" paged "]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn zero_delay_ack_after_a_timeout_stops_the_renotification_at_that_instant() {
+        let src = with(r#"
+policy p {
+  tier one { notify person ann renotify every 5m escalate after 15m }
+  tier two { notify person bob renotify every 5m escalate after 15m }
+}
+service s { owner ops policy p }"#);
+        let lines = run(&src, &[("bob", 0)], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+15m A1 acknowledged person=bob"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["renotified"]).len(), 2, "{text}");
+        assert!(grep(&lines, &["+15m A1 renotified"]).is_empty(), "{text}");
+    }
+
+    #[test]
+    fn dedup_folds_extend_the_window_and_stop_at_resolution() {
+        let src = with(r#"
+org o { dedup within 10m }
+policy p { tier one { notify person ann } }
+service s { owner ops policy p }"#);
+        let events = vec![
+            (0, alert_fp("A1", "s", "k")),
+            (8 * M, alert_fp("A2", "s", "k")),
+            (17 * M, alert_fp("A3", "s", "k")),
+            (17 * M, alert_fp("B1", "s", "other")),
+            (28 * M, alert_fp("A4", "s", "k")),
+            (30 * M, resolve("A2")),
+            (31 * M, alert_fp("A5", "s", "k")),
+            (32 * M, ack("A3", None)),
+        ];
+        let r = run_with(&src, EngineKind::Default, &[], events, 3600);
+        let text = show(&r.lines);
+        assert_eq!(grep(&r.lines, &["folded"]).len(), 3, "{text}");
+        assert_eq!(grep(&r.lines, &["+8m A1 folded alert=A2"]).len(), 1, "{text}");
+        assert_eq!(grep(&r.lines, &["+17m A1 folded alert=A3"]).len(), 1, "{text}");
+        assert_eq!(grep(&r.lines, &["+17m B1 opened"]).len(), 1, "{text}");
+        // 11m after the latest alert of A1: a new incident
+        assert_eq!(grep(&r.lines, &["+28m A4 opened"]).len(), 1, "{text}");
+        // resolving A2 resolves A1; A4 is still open and absorbs A5
+        assert_eq!(grep(&r.lines, &["+30m A1 resolved alert=A2"]).len(), 1, "{text}");
+        assert_eq!(grep(&r.lines, &["+31m A4 folded alert=A5"]).len(), 1, "{text}");
+        // an ack naming an alert of a resolved incident is stale
+        assert_eq!(r.counters.stale_events, 1);
+        assert_eq!(grep(&r.lines, &[" paged "]).len(), 3, "{text}");
+    }
+
+    #[test]
+    fn dedup_zero_folds_only_the_same_instant_and_ignores_folded_fields() {
+        let src = with(r#"
+org o { dedup within 0s }
+policy p { tier one { notify person ann } }
+service s { owner ops policy p }
+routes { route quiet { when labels.env == "staging" suppress } }"#);
+        let staging = EventKind::Alert(AlertEvent {
+            id: "A2".into(),
+            service: "s".into(),
+            fingerprint: Some("k".into()),
+            labels: [("env".to_string(), "staging".to_string())].into_iter().collect(),
+            ..Default::default()
+        });
+        let events = vec![(0, alert_fp("A1", "s", "k")), (0, staging), (1, alert_fp("A3", "s", "k"))];
+        let lines = run(&src, &[], events, 3600);
+        let text = show(&lines);
+        // dedup runs before routes: the staging duplicate folds
+        assert_eq!(grep(&lines, &["+0s A1 folded alert=A2"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+1s A3 opened"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn auto_resolve_comes_before_timeouts_and_frees_the_key() {
+        let src = with(r#"
+org o { dedup within 2h auto-resolve 1h }
+policy p { tier one { notify person ann escalate after 1h } tier two { notify person bob } }
+service s { owner ops policy p }"#);
+        // a recorded ack at the auto-resolve instant is phase 2: it comes
+        // first; one a second later is stale
+        let events = vec![(0, alert_fp("A1", "s", "k")), (3601, ack("A1", Some("ann"))), (3601, alert_fp("A2", "s", "k"))];
+        let r = run_with(&src, EngineKind::Default, &[], events, 2 * 3600);
+        let text = show(&r.lines);
+        assert_eq!(grep(&r.lines, &["+1h A1 auto-resolved"]).len(), 1, "{text}");
+        assert!(grep(&r.lines, &["person=bob"]).is_empty(), "{text}");
+        assert!(grep(&r.lines, &["acknowledged"]).is_empty(), "{text}");
+        assert_eq!(r.counters.stale_events, 1);
+        let events = vec![(0, alert_fp("A1", "s", "k")), (3600, ack("A1", Some("ann")))];
+        let lines = run(&src, &[], events, 2 * 3600);
+        let at1h: Vec<&str> = lines.iter().filter(|l| l.starts_with("+1h ")).map(|l| l.split(' ').nth(2).unwrap_or("")).collect();
+        assert_eq!(at1h, ["acknowledged", "auto-resolved"], "{}", show(&lines));
+        assert_eq!(grep(&r.lines, &["+1h1s A2 opened"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn also_pages_come_first_and_merge_with_tier_pages() {
+        let src = with(r#"
+policy p { tier one { notify person ann via sms notify team ops via email } }
+service s { owner ops policy p }
+routes { route r { when service == "s" to policy p also person ann, person cat } }"#);
+        let lines = run(&src, &[], vec![(0, alert("A1", "s"))], 3600);
+        let text = show(&lines);
+        let pages = grep(&lines, &[" paged "]);
+        assert_eq!(pages.len(), 2, "{text}");
+        // one page, recorded where the first notification (the also) was
+        assert!(pages[0].contains("person=ann channels=email,sms cause=also+tier policy=p tier=one"), "{text}");
+        let entered = lines.iter().position(|l| l.contains("tier-entered")).unwrap_or(0);
+        assert_eq!(lines.iter().filter(|l| l.contains(" paged ")).count(), 2);
+        assert!(lines.iter().position(|l| l.contains("person=cat")).unwrap_or(99) < entered, "{text}");
+        assert!(pages[1].contains("person=cat channels=chat cause=also"), "{text}");
+        // bob has no email: unreachable through `via email`
+        assert!(grep(&lines, &["person=bob"]).is_empty(), "{text}");
+    }
+
+    #[test]
+    fn unrouted_incident_still_gets_its_also_pages() {
+        let src = with(r#"
+routes { route r { when service == "nope" also person cat continue } }"#);
+        let lines = run(&src, &[("cat", 60)], vec![(0, alert("A1", "nope"))], 3600);
+        let text = show(&lines);
+        assert_eq!(grep(&lines, &["+0s A1 unrouted", "unknown service"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+0s A1 paged route=r person=cat", "cause=also"]).len(), 1, "{text}");
+        assert_eq!(grep(&lines, &["+1m A1 acknowledged person=cat"]).len(), 1, "{text}");
+    }
+
+    #[test]
+    fn recorded_acks() {
+        let src = with(r#"
+policy p { tier one { notify person ann escalate after 5m } tier two { notify person bob } }
+service s { owner ops policy p }
+routes { route quiet { when labels.env == "staging" suppress } }"#);
+        // paged before the ack: acks at t
+        let lines = run(&src, &[], vec![(0, alert("A1", "s")), (3 * M, ack("A1", Some("ann")))], 3600);
+        assert_eq!(grep(&lines, &["+3m A1 acknowledged person=ann"]).len(), 1, "{}", show(&lines));
+        // first paged after the ack: at first page + (t − open)
+        let lines = run(&src, &[], vec![(0, alert("A1", "s")), (3 * M, ack("A1", Some("bob")))], 3600);
+        assert_eq!(grep(&lines, &["+8m A1 acknowledged person=bob"]).len(), 1, "{}", show(&lines));
+        // never paged: lost, even though ann acknowledged
+        let r = run_with(&src, EngineKind::Default, &[("ann", 60)], vec![(0, alert("A1", "s")), (3 * M, ack("A1", Some("cat")))], 3600);
+        assert_eq!(grep(&r.lines, &["lost-responder", "person=cat", "never-paged"]).len(), 1, "{}", show(&r.lines));
+        assert_eq!(r.counters.lost_responders, 1);
+        // without `by`
+        let lines = run(&src, &[], vec![(0, alert("A1", "s")), (2 * M, ack("A1", None))], 3600);
+        assert_eq!(grep(&lines, &["+2m A1 acknowledged policy=p"]).len(), 1, "{}", show(&lines));
+        // unknown person
+        let r = run_with(&src, EngineKind::Default, &[], vec![(0, alert("A1", "s")), (2 * M, ack("A1", Some("zed")))], 3600);
+        assert_eq!(grep(&r.lines, &["+2m A1 lost-responder", "person=zed", "unknown-person"]).len(), 1, "{}", show(&r.lines));
+        // a resolve at the same instant wins, whatever the file order
+        let lines = run(&src, &[], vec![(0, alert("A1", "s")), (2 * M, ack("A1", Some("ann"))), (2 * M, resolve("A1"))], 3600);
+        assert!(grep(&lines, &["acknowledged"]).is_empty(), "{}", show(&lines));
+        // suppressed alert: suppressed_but_acked; unknown id: stale
+        let quiet = EventKind::Alert(AlertEvent {
+            id: "Q1".into(),
+            service: "s".into(),
+            labels: [("env".to_string(), "staging".to_string())].into_iter().collect(),
+            ..Default::default()
+        });
+        let r = run_with(&src, EngineKind::Default, &[], vec![(0, quiet), (M, ack("Q1", Some("ann"))), (M, ack("X9", None)), (M, resolve("Q1"))], 3600);
+        assert_eq!(r.counters.suppressed_but_acked, 1);
+        assert_eq!(r.counters.stale_events, 2);
+        // the earliest of recorded and modelled wins
+        let lines = run(&src, &[("ann", 60)], vec![(0, alert("A1", "s")), (3 * M, ack("A1", Some("ann")))], 3600);
+        assert_eq!(grep(&lines, &["acknowledged"]), vec!["+1m A1 acknowledged person=ann policy=p"], "{}", show(&lines));
+    }
+
+    #[test]
+    fn timeouts_at_one_instant_follow_the_opening_order() {
+        let src = with(r#"
+policy p { tier one { notify person ann escalate after 5m } tier two { notify person bob } }
+service s { owner ops policy p }
+service t { owner ops policy p }"#);
+        let lines = run(&src, &[], vec![(0, alert("B", "t")), (0, alert("A", "s"))], 3600);
+        let esc: Vec<&str> = grep(&lines, &["escalated"]);
+        assert!(esc[0].contains(" B ") && esc[1].contains(" A "), "{}", show(&lines));
+    }
+
+    #[test]
+    fn rejected_and_skipped_events_and_bounded_memory() {
+        let src = with(r#"
+policy p { tier one { notify person ann escalate after 5m } }
+service s { owner ops policy p }"#);
+        let events = vec![(0, alert("A1", "s")), (M, alert("A1", "s")), (2 * M, resolve("A1")), (3 * M, alert("A1", "s")), (4 * M, resolve("A1")), (2 * 3600, alert("Z", "s"))];
+        let r = run_with(&src, EngineKind::Default, &[], events, 3600);
+        assert!(matches!(r.fed[1], Fed::Rejected(_)), "{:?}", r.fed);
+        assert_eq!(r.fed[3], Fed::Processed);
+        assert_eq!(r.fed[5], Fed::Skipped);
+        assert_eq!(r.counters.rejected_events, 1);
+        assert_eq!(r.open_after, 0);
+        assert_eq!(grep(&r.lines, &["opened"]).len(), 2, "{}", show(&r.lines));
+    }
+
+    #[test]
+    fn engine_adjustments() {
+        let src = with(r#"
+policy p {
+  tier one { notify person ann escalate after 90s }
+  tier empty { notify team ghosts escalate after 10m }
+  tier two { notify person bob escalate after 30s }
+  repeat 12
+}
+service s { owner ops policy p }"#);
+        let r = run_with(&src, EngineKind::PagerDuty, &[], vec![(0, alert("A1", "s"))], 20 * M);
+        let text = show(&r.lines);
+        assert_eq!(grep(&r.lines, &["+0s A1 engine-adjusted", "repeat 12 clamped to 9 (pagerduty)"]).len(), 1, "{text}");
+        assert_eq!(grep(&r.lines, &["+0s A1 engine-adjusted", "escalate after 1m30s rounded up to 2m (pagerduty)"]).len(), 1, "{text}");
+        // the empty tier is skipped at +2m, tier two entered then
+        assert_eq!(grep(&r.lines, &["+2m A1 tier-skipped"]).len(), 1, "{text}");
+        assert_eq!(grep(&r.lines, &["+2m A1 paged person=bob"]).len(), 1, "{text}");
+        assert_eq!(grep(&r.lines, &["+3m A1 repeat", "round=2"]).len(), 1, "{text}");
+
+        // goalert waits out the empty tier
+        let r = run_with(&src, EngineKind::GoAlert, &[], vec![(0, alert("A1", "s"))], 20 * M);
+        let text = show(&r.lines);
+        assert_eq!(grep(&r.lines, &["+2m A1 tier-entered", "tier=empty", "waits"]).len(), 1, "{text}");
+        assert_eq!(grep(&r.lines, &["+12m A1 paged person=bob"]).len(), 1, "{text}");
+
+        // grafana clamps to at least 60 s
+        let r = run_with(&src, EngineKind::GrafanaOnCall, &[], vec![(0, alert("A1", "s"))], 20 * M);
+        let text = show(&r.lines);
+        assert_eq!(grep(&r.lines, &["+1m30s A1 paged person=bob"]).len(), 1, "{text}");
+        assert_eq!(grep(&r.lines, &["+2m30s A1 repeat"]).len(), 1, "{text}");
+
+        // splunk: unchanged
+        let r = run_with(&src, EngineKind::SplunkOnCall, &[], vec![(0, alert("A1", "s"))], 20 * M);
+        assert!(grep(&r.lines, &["engine-adjusted"]).is_empty());
+        assert_eq!(EngineKind::parse("grafana-oncall"), Some(EngineKind::GrafanaOnCall));
+        assert_eq!(EngineKind::parse("nope"), None);
+        assert_eq!(EngineKind::Opsgenie.adjust_delay(61), 120);
+        assert_eq!(EngineKind::Opsgenie.adjust_delay(1), 60);
+    }
+
+    #[test]
+    fn seeded_responders_are_keyed_draws() {
+        let lognormal = ResponderSpec { ack_after: AckAfter::LogNormal { median: 180.0, p90: 600.0 }, miss: 0.0 };
+        let mut draws: Vec<i64> = (0..4000).filter_map(|i| draw_spec(&lognormal, key_hash(7, &format!("A{i}"), "ann"))).collect();
+        assert_eq!(draws.len(), 4000);
+        draws.sort_unstable();
+        let median = draws[2000] as f64;
+        let p90 = draws[3600] as f64;
+        assert!((median - 180.0).abs() < 18.0, "median {median}");
+        assert!((p90 - 600.0).abs() < 60.0, "p90 {p90}");
+        // same key, same draw; another seed, another stream
+        assert_eq!(draw_spec(&lognormal, key_hash(7, "A1", "ann")), draw_spec(&lognormal, key_hash(7, "A1", "ann")));
+        let a: Vec<Option<i64>> = (0..50).map(|i| draw_spec(&lognormal, key_hash(7, &format!("A{i}"), "ann"))).collect();
+        let b: Vec<Option<i64>> = (0..50).map(|i| draw_spec(&lognormal, key_hash(8, &format!("A{i}"), "ann"))).collect();
+        assert_ne!(a, b);
+        let miss = ResponderSpec { ack_after: AckAfter::Fixed(60), miss: 0.2 };
+        let missed = (0..5000).filter(|i| draw_spec(&miss, key_hash(0, &format!("A{i}"), "bob")).is_none()).count();
+        assert!((800..1200).contains(&missed), "{missed}");
+
+        let m = model(PEOPLE);
+        let mut responders = Responders::new();
+        responders.insert("default".into(), ResponderSpec { ack_after: AckAfter::Fixed(30), miss: 0.0 });
+        responders.insert("ann".into(), ResponderSpec { ack_after: AckAfter::Never, miss: 0.0 });
+        responders.insert("zed".into(), ResponderSpec::default());
+        let (mut s, unknown) = SeededResponders::new(&m, &responders, 0);
+        assert_eq!(unknown, ["zed"]);
+        assert_eq!(s.draw(&m, "A1", m.ns_person.get("ann").unwrap_or(0)), None);
+        assert_eq!(s.draw(&m, "A1", m.ns_person.get("bob").unwrap_or(0)), Some(30));
+    }
+}
+
+#[cfg(test)]
+mod invariants {
+    use super::*;
+    use crate::sim::event::AlertEvent;
+    use proptest::prelude::*;
+    use std::collections::HashSet;
+
+    const WORLD: &str = r#"
+org o { dedup within 3m auto-resolve 2h severities sev1, sev2, sev3 }
+person ann { email "a@x" sms "+1" }
+person bob { phone "+2" }
+person cat { chat "@c" }
+person ida { }
+team web { members ann, bob lead cat }
+team ghosts { members ida }
+schedule sched { layer l { rotation every 7m from 2026-07-06 00:00 members ann, bob only mon-sun 00:00-00:20 } }
+policy a {
+  tier one { notify schedule sched renotify every 1m escalate after 3m }
+  tier two { notify team ghosts checkpoint "c" escalate after 2m }
+  tier three { notify lead web via phone, chat open channel "room" escalate after 4m }
+  repeat 2
+  unresolved after 10m escalate to three
+}
+policy b { tier x { notify person bob escalate after 2m } tier y { handoff policy c } }
+policy c { tier z { notify team web renotify every 3m escalate after 5m } tier w { handoff policy b } unresolved after 5m escalate to w }
+policy d { tier only { notify team ghosts } }
+service s1 { owner web policy a }
+service s2 { owner web policy b }
+service s3 { owner web policy d }
+service s4 { owner web }
+routes {
+  route r1 { when summary matches "x" also person cat continue }
+  route r2 { when severity == sev3 suppress }
+  route r3 { when service == "s4" and severity == sev1 to policy c }
+}
+"#;
+
+    #[derive(Debug, Clone)]
+    enum Ev {
+        Alert { id: u8, service: u8, sev: u8, fp: u8 },
+        Ack { id: u8, by: u8 },
+        Resolve { id: u8 },
+    }
+
+    fn ev() -> impl Strategy<Value = (u16, Ev)> {
+        let kind = prop_oneof![
+            5 => (0u8..12, 0u8..6, 0u8..4, 0u8..3).prop_map(|(id, service, sev, fp)| Ev::Alert { id, service, sev, fp }),
+            2 => (0u8..12, 0u8..5).prop_map(|(id, by)| Ev::Ack { id, by }),
+            1 => (0u8..12).prop_map(|id| Ev::Resolve { id }),
+        ];
+        (0u16..400, kind)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn trace_invariants(events in proptest::collection::vec(ev(), 0..40), acks in proptest::collection::vec(proptest::option::of(0i64..900), 4), engine in 0usize..6) {
+            let ws = crate::workspace::load_texts(std::path::PathBuf::from("."), vec![("w.esc".into(), WORLD.as_bytes().to_vec())]);
+            prop_assert!(!crate::check::has_model_errors(&ws));
+            let m = &ws.model;
+            let c = Compiled::new(m, EngineKind::ALL[engine]);
+            let mut r = FixedResponders::default();
+            for (i, name) in ["ann", "bob", "cat", "ida"].iter().enumerate() {
+                if let Some(p) = m.ns_person.get(name) {
+                    r.by_person.insert(p, acks[i]);
+                }
+            }
+            let t0 = 1_783_296_000i64;
+            let end = t0 + 3 * 3600;
+            let mut e = Engine::new(&c, Options { until: Some(end) }, r, Vec::<TraceRecord>::new());
+            let mut t = t0;
+            let services = ["s1", "s2", "s3", "s4", "nope", "s1"];
+            let sevs = ["sev1", "SEV2", "sev3", "P9"];
+            for (i, (gap, ev)) in events.into_iter().enumerate() {
+                t += i64::from(gap);
+                let kind = match ev {
+                    Ev::Alert { id, service, sev, fp } => EventKind::Alert(AlertEvent {
+                        id: format!("A{id}"),
+                        service: services[service as usize].into(),
+                        severity: Some(sevs[sev as usize].into()),
+                        summary: Some(if fp == 0 { "x".into() } else { format!("y{fp}") }),
+                        ..Default::default()
+                    }),
+                    Ev::Ack { id, by } => EventKind::Ack { id: format!("A{id}"), by: ["ann", "bob", "cat", "zed"].get(by as usize).map(|x| x.to_string()) },
+                    Ev::Resolve { id } => EventKind::Resolve { id: format!("A{id}") },
+                };
+                e.feed(&Event { at: t, kind, line: i + 1, seq: i as u64 });
+            }
+            e.finish(end);
+            let (_, recs, _) = e.into_parts();
+            let mut last = i64::MIN;
+            let mut opened = HashSet::new();
+            let mut acked = HashSet::new();
+            let mut ended = HashSet::new();
+            let mut exhausted = HashSet::new();
+            let mut pages = HashSet::new();
+            for rec in &recs {
+                prop_assert!(rec.t >= last, "time goes back: {}", rec.describe(m, t0));
+                prop_assert!(rec.t <= end);
+                last = rec.t;
+                if rec.seq == 0 {
+                    prop_assert_eq!(rec.step, Step::Suppressed);
+                    continue;
+                }
+                prop_assert!(!ended.contains(&rec.seq) || rec.step == Step::LostResponder, "after the end: {}", rec.describe(m, t0));
+                match rec.step {
+                    Step::Opened => prop_assert!(opened.insert(rec.seq)),
+                    Step::Acknowledged => prop_assert!(acked.insert(rec.seq)),
+                    Step::Exhausted => prop_assert!(exhausted.insert(rec.seq)),
+                    Step::Resolved | Step::AutoResolved | Step::OpenAtEnd => prop_assert!(ended.insert(rec.seq)),
+                    Step::Paged => {
+                        prop_assert!(pages.insert((rec.seq, rec.person, rec.t)), "page not merged: {}", rec.describe(m, t0));
+                        prop_assert!(rec.channels != 0);
+                        let late = acked.contains(&rec.seq) || exhausted.contains(&rec.seq);
+                        prop_assert!(!late || rec.causes.iter().all(|c| c.kind == CauseKind::Unresolved), "page after ack: {}", rec.describe(m, t0));
+                    }
+                    Step::TierEntered | Step::TierSkipped | Step::Renotified | Step::Escalated => {
+                        prop_assert!(!acked.contains(&rec.seq) && !exhausted.contains(&rec.seq), "{}", rec.describe(m, t0));
+                    }
+                    _ => {}
+                }
+                prop_assert!(opened.contains(&rec.seq));
+            }
+            for s in &opened {
+                prop_assert!(ended.contains(s), "incident {} never ended", s);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod throughput {
+    use super::*;
+    use crate::sim::event::AlertEvent;
+
+    /// `cargo test --release --lib engine_throughput -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn engine_throughput() {
+        let Ok(w) = crate::workspace::load(&[std::path::PathBuf::from("policies")]) else { return };
+        let m = &w.model;
+        let c = Compiled::new(m, EngineKind::Default);
+        let services: Vec<String> = m.services.iter().map(|s| s.name.name.clone()).collect();
+        let sevs = ["sev1", "sev2", "sev3", "sev4", "sev5"];
+        let n = 1_000_000u64;
+        let mut events = Vec::with_capacity(2 * n as usize);
+        let t0 = 1_783_296_000i64;
+        for i in 0..n {
+            let at = t0 + (i as i64) * 2;
+            let a = AlertEvent {
+                id: format!("A{i}"),
+                service: services[(i as usize * 7) % services.len()].clone(),
+                severity: Some(sevs[(i as usize) % 5].into()),
+                summary: Some(format!("thing {} broke", i % 50)),
+                labels: [("env".to_string(), if i % 13 == 0 { "staging" } else { "prod" }.to_string())].into_iter().collect(),
+                ..Default::default()
+            };
+            events.push(Event { at, kind: EventKind::Alert(a), line: 0, seq: 2 * i });
+            if i >= 300 {
+                events.push(Event { at, kind: EventKind::Resolve { id: format!("A{}", i - 300) }, line: 0, seq: 2 * i + 1 });
+            }
+        }
+        let (r, _) = SeededResponders::new(m, &[("default".to_string(), ResponderSpec { ack_after: AckAfter::LogNormal { median: 180.0, p90: 600.0 }, miss: 0.1 })].into_iter().collect(), 0);
+        let mut count = 0u64;
+        let start = std::time::Instant::now();
+        let mut e = Engine::new(&c, Options::default(), r, FnSink(|_: &TraceRecord| count += 1));
+        for ev in &events {
+            e.feed(ev);
+        }
+        e.finish(t0 + 2 * n as i64 + 86_400);
+        let open = e.open_incidents();
+        drop(e);
+        let dt = start.elapsed().as_secs_f64();
+        eprintln!("{n} alerts in {dt:.3}s: {:.0} alerts/s, {count} records, {open} open at end", n as f64 / dt);
+    }
+}

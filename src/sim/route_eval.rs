@@ -1,0 +1,621 @@
+//! Concrete route evaluation for one alert (SPEC §3.8).
+//!
+//! [`RouteTable::new`] compiles every route of the model once: conditions
+//! become a small tree with the severity comparisons turned into masks over
+//! the declared severities, regexes looked up, `within`/`outside` hours
+//! numbered. [`RouteTable::evaluate`] then runs the route list over one
+//! alert, writing into a caller-owned [`RouteOutcome`] that is reused from
+//! alert to alert, so the common path allocates nothing.
+//!
+//! Semantics implemented (SPEC §3.8 "Evaluation", "Fallback", "Missing
+//! values", "Fine points"):
+//! - routes are tried in order; a matching route applies its `set`s (later
+//!   conditions see them) and records its `also`s;
+//! - `suppress` ends evaluation and drops the alert, cancelling every
+//!   recorded `also` — unless a policy is already decided, in which case it
+//!   only ends evaluation;
+//! - `to policy P` decides P unless a policy is already decided;
+//! - evaluation stops after a matching route unless it has `continue`,
+//!   also for a route with neither `to` nor `suppress`;
+//! - no decision: the service's `policy`; none (or unknown service):
+//!   unrouted.
+//! - A missing value (absent label, `team` of an unknown service or of a
+//!   service without owner, `severity` of an alert without one, absent
+//!   `summary`/`source`) makes `==`, `in`, `matches` and the order
+//!   comparisons false and `!=` true.
+//! - `>`/`<`/`>=`/`<=` on a non-severity field (the SPEC only defines them
+//!   for severities) compare the strings byte by byte.
+//! - `within H` / `outside H` are evaluated at the alert's instant; inline
+//!   windows are in the org zone.
+
+use crate::model::Model;
+use crate::sim::event::{AlertEvent, Instant};
+use crate::syntax::ast::{CmpOp, Cond, Field, Notify, SetAction, WindowsOrHours};
+use crate::time::{when_intervals, IntervalSet};
+use chrono_tz::Tz;
+use std::collections::HashMap;
+
+/// A field read by a condition (severity has its own node).
+#[derive(Debug, Clone)]
+enum FieldRef {
+    Service,
+    Summary,
+    Source,
+    Team,
+    Label(Box<str>),
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    Const(bool),
+    /// true iff the alert has a severity whose rank is in the mask
+    Sev(Box<[bool]>),
+    Eq(FieldRef, Box<str>),
+    In(FieldRef, Box<[Box<str>]>),
+    /// string order comparison on a non-severity field
+    Ord(FieldRef, CmpOp, Box<str>),
+    Match(FieldRef, Option<regex::Regex>),
+    /// index into `RouteTable::times`
+    Within(usize),
+    Not(Box<Node>),
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+}
+
+#[derive(Debug, Clone)]
+enum CompiledSet {
+    Severity(Option<usize>),
+    Label(Box<str>, Box<str>),
+}
+
+#[derive(Debug, Clone)]
+struct CompiledRoute {
+    when: Node,
+    to: Option<usize>,
+    suppress: bool,
+    cont: bool,
+    sets: Box<[CompiledSet]>,
+    n_also: u32,
+}
+
+/// Per-service data the conditions read.
+#[derive(Debug, Clone)]
+struct ServiceInfo {
+    owner: Option<Box<str>>,
+    policy: Option<usize>,
+    /// the service's labels (later duplicates win)
+    labels: Vec<(Box<str>, Box<str>)>,
+}
+
+/// `within`/`outside` hours, in their zone.
+#[derive(Debug, Clone)]
+struct TimeSpec {
+    tz: Tz,
+    when: WindowsOrHours,
+}
+
+/// The compiled route list of a model.
+#[derive(Debug, Clone)]
+pub struct RouteTable {
+    routes: Vec<CompiledRoute>,
+    services: HashMap<Box<str>, usize>,
+    service_info: Vec<ServiceInfo>,
+    times: Vec<TimeSpec>,
+}
+
+/// Reusable caches for [`RouteTable::evaluate`]: where each `within` hours
+/// hold, one week at a time.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    chunks: Vec<Option<(Instant, IntervalSet)>>,
+}
+
+const CHUNK: i64 = 7 * 86_400;
+
+/// What the routes decided for one alert. Reused between alerts; every
+/// field is overwritten by [`RouteTable::evaluate`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RouteOutcome {
+    /// matching routes, in order (model route indices)
+    pub matched: Vec<u32>,
+    /// the route whose `to policy` decided
+    pub decided_by: Option<u32>,
+    /// the decided policy: by a route, or the service's default
+    pub policy: Option<usize>,
+    /// the policy is the service's default (no route decided)
+    pub fallback: bool,
+    /// the route that suppressed the alert
+    pub suppressed_by: Option<u32>,
+    /// final severity rank (after `set severity`)
+    pub severity: Option<usize>,
+    /// `set labels.KEY` applied, in order: (route, index among its sets)
+    pub label_sets: Vec<(u32, u32)>,
+    /// recorded `also` statements: (route, index among its `also`s);
+    /// empty when suppressed
+    pub also: Vec<(u32, u32)>,
+    /// the alert's service index, when declared
+    pub service: Option<usize>,
+}
+
+impl RouteOutcome {
+    pub fn suppressed(&self) -> bool {
+        self.suppressed_by.is_some()
+    }
+    pub fn unrouted(&self) -> bool {
+        !self.suppressed() && self.policy.is_none()
+    }
+}
+
+/// The value of a field for the alert being evaluated.
+struct View<'a> {
+    alert: &'a AlertEvent,
+    service: Option<&'a ServiceInfo>,
+}
+
+impl RouteTable {
+    pub fn new(m: &Model) -> RouteTable {
+        let mut services = HashMap::new();
+        let mut service_info = Vec::with_capacity(m.services.len());
+        for (i, s) in m.services.iter().enumerate() {
+            services.insert(s.name.name.clone().into_boxed_str(), i);
+            let mut labels: Vec<(Box<str>, Box<str>)> = Vec::new();
+            for l in &s.labels {
+                let k: Box<str> = l.key.value.as_str().into();
+                labels.retain(|(x, _)| *x != k);
+                labels.push((k, l.value.value.as_str().into()));
+            }
+            service_info.push(ServiceInfo {
+                owner: s.owner.as_ref().map(|o| o.name.as_str().into()),
+                policy: s.policy.as_ref().and_then(|p| m.ns_policy.get(&p.name)),
+                labels,
+            });
+        }
+        let mut c = Compiler { m, times: Vec::new() };
+        let routes = m
+            .routes
+            .iter()
+            .map(|r| CompiledRoute {
+                when: r.when.as_ref().map(|w| c.compile(&w.value)).unwrap_or(Node::Const(true)),
+                to: r.to.as_ref().and_then(|p| m.ns_policy.get(&p.name)),
+                suppress: r.suppress.is_some(),
+                cont: r.cont.is_some(),
+                sets: r
+                    .sets
+                    .iter()
+                    .map(|s| match &s.value {
+                        SetAction::Severity(id) => CompiledSet::Severity(m.severity_rank(&id.name)),
+                        SetAction::Label { key, value } => CompiledSet::Label(key.value.as_str().into(), value.value.as_str().into()),
+                    })
+                    .collect(),
+                n_also: r.also.len() as u32,
+            })
+            .collect();
+        RouteTable { routes, services, service_info, times: c.times }
+    }
+
+    pub fn scratch(&self) -> Scratch {
+        Scratch { chunks: vec![None; self.times.len()] }
+    }
+
+    /// The model's service index for an alert's service string.
+    pub fn service_index(&self, name: &str) -> Option<usize> {
+        self.services.get(name).copied()
+    }
+
+    /// Evaluate the route list for one alert at instant `t`. `severity` is
+    /// the alert's severity rank as read (§3.1), `None` for no severity.
+    pub fn evaluate(&self, m: &Model, alert: &AlertEvent, severity: Option<usize>, t: Instant, scratch: &mut Scratch, out: &mut RouteOutcome) {
+        out.matched.clear();
+        out.label_sets.clear();
+        out.also.clear();
+        out.decided_by = None;
+        out.policy = None;
+        out.fallback = false;
+        out.suppressed_by = None;
+        out.severity = severity;
+        out.service = self.service_index(&alert.service);
+        if scratch.chunks.len() != self.times.len() {
+            scratch.chunks = vec![None; self.times.len()];
+        }
+        let view = View { alert, service: out.service.map(|i| &self.service_info[i]) };
+        for (ri, r) in self.routes.iter().enumerate() {
+            let ri = ri as u32;
+            if !self.eval(m, &r.when, &view, t, scratch, out) {
+                continue;
+            }
+            out.matched.push(ri);
+            for (si, s) in r.sets.iter().enumerate() {
+                match s {
+                    CompiledSet::Severity(rank) => out.severity = *rank,
+                    CompiledSet::Label(..) => out.label_sets.push((ri, si as u32)),
+                }
+            }
+            for ai in 0..r.n_also {
+                out.also.push((ri, ai));
+            }
+            if r.suppress {
+                // §3.8: once a policy is decided a matching `suppress`
+                // only ends evaluation
+                if out.decided_by.is_none() {
+                    out.suppressed_by = Some(ri);
+                    out.also.clear();
+                }
+                break;
+            }
+            if let (Some(p), None) = (r.to, out.decided_by) {
+                out.decided_by = Some(ri);
+                out.policy = Some(p);
+            }
+            // §5 fine points: a matching route without `continue` ends
+            // evaluation, even with neither `to` nor `suppress`
+            if !r.cont {
+                break;
+            }
+        }
+        if out.suppressed_by.is_none() && out.decided_by.is_none() {
+            out.policy = view.service.and_then(|s| s.policy);
+            out.fallback = out.policy.is_some();
+        }
+    }
+
+    /// A label as the routes leave it: the last `set`, else the alert's
+    /// label, else the service's.
+    pub fn final_label<'a>(&'a self, out: &RouteOutcome, alert: &'a AlertEvent, key: &str) -> Option<&'a str> {
+        let view = View { alert, service: out.service.map(|i| &self.service_info[i]) };
+        self.label(&view, out, key)
+    }
+
+    /// The `also` notify statement of a route.
+    pub fn also<'m>(&self, m: &'m Model, route: u32, index: u32) -> Option<&'m Notify> {
+        m.routes.get(route as usize).and_then(|r| r.also.get(index as usize))
+    }
+
+    fn label<'a>(&'a self, v: &View<'a>, out: &RouteOutcome, key: &str) -> Option<&'a str> {
+        for &(r, s) in out.label_sets.iter().rev() {
+            if let Some(CompiledSet::Label(k, val)) = self.routes.get(r as usize).and_then(|x| x.sets.get(s as usize)) {
+                if &**k == key {
+                    return Some(val);
+                }
+            }
+        }
+        if let Some(x) = v.alert.labels.get(key) {
+            return Some(x.as_str());
+        }
+        v.service.and_then(|s| s.labels.iter().rev().find(|(k, _)| &**k == key).map(|(_, x)| &**x))
+    }
+
+    fn field<'a>(&'a self, f: &FieldRef, v: &View<'a>, out: &RouteOutcome) -> Option<&'a str> {
+        match f {
+            FieldRef::Service => Some(v.alert.service.as_str()),
+            FieldRef::Summary => v.alert.summary.as_deref(),
+            FieldRef::Source => v.alert.source.as_deref(),
+            FieldRef::Team => v.service.and_then(|s| s.owner.as_deref()),
+            FieldRef::Label(k) => self.label(v, out, k),
+        }
+    }
+
+    fn eval(&self, m: &Model, n: &Node, v: &View<'_>, t: Instant, scratch: &mut Scratch, out: &RouteOutcome) -> bool {
+        match n {
+            Node::Const(b) => *b,
+            Node::Sev(mask) => out.severity.is_some_and(|r| mask.get(r).copied().unwrap_or(false)),
+            Node::Eq(f, val) => self.field(f, v, out).is_some_and(|x| x == &**val),
+            Node::In(f, vals) => self.field(f, v, out).is_some_and(|x| vals.iter().any(|y| x == &**y)),
+            Node::Ord(f, op, val) => self.field(f, v, out).is_some_and(|x| {
+                let o = x.as_bytes().cmp(val.as_bytes());
+                match op {
+                    CmpOp::Ge => o.is_ge(),
+                    CmpOp::Gt => o.is_gt(),
+                    CmpOp::Le => o.is_le(),
+                    CmpOp::Lt => o.is_lt(),
+                    CmpOp::Eq => o.is_eq(),
+                    CmpOp::Ne => o.is_ne(),
+                }
+            }),
+            Node::Match(f, re) => match (self.field(f, v, out), re) {
+                (Some(x), Some(re)) => re.is_match(x),
+                _ => false,
+            },
+            Node::Within(i) => self.within(m, *i, t, scratch),
+            Node::Not(x) => !self.eval(m, x, v, t, scratch, out),
+            Node::And(xs) => xs.iter().all(|x| self.eval(m, x, v, t, scratch, out)),
+            Node::Or(xs) => xs.iter().any(|x| self.eval(m, x, v, t, scratch, out)),
+        }
+    }
+
+    fn within(&self, m: &Model, i: usize, t: Instant, scratch: &mut Scratch) -> bool {
+        let Some(spec) = self.times.get(i) else { return false };
+        let start = t.div_euclid(CHUNK) * CHUNK;
+        let Some(slot) = scratch.chunks.get_mut(i) else { return false };
+        match slot {
+            Some((s, set)) if *s == start => set.contains(t),
+            _ => {
+                let set = when_intervals(m, spec.tz, &spec.when, start, start + CHUNK);
+                let hit = set.contains(t);
+                *slot = Some((start, set));
+                hit
+            }
+        }
+    }
+}
+
+struct Compiler<'m> {
+    m: &'m Model,
+    times: Vec<TimeSpec>,
+}
+
+impl Compiler<'_> {
+    fn field(f: &Field) -> Option<FieldRef> {
+        Some(match f {
+            Field::Severity => return None,
+            Field::Service => FieldRef::Service,
+            Field::Summary => FieldRef::Summary,
+            Field::Source => FieldRef::Source,
+            Field::Team => FieldRef::Team,
+            Field::Label(k) => FieldRef::Label(k.as_str().into()),
+        })
+    }
+
+    fn sev_mask(&self, pred: impl Fn(usize) -> bool) -> Box<[bool]> {
+        (0..self.m.org.severities.len()).map(pred).collect()
+    }
+
+    fn compile(&mut self, c: &Cond) -> Node {
+        match c {
+            Cond::Cmp { field, op, value } => match Self::field(&field.value) {
+                None => {
+                    // severity: rank 0 is the most severe; `>=` means "at
+                    // least as severe as" (§3.8)
+                    let Some(rank) = self.m.severity_rank(&value.text) else {
+                        // an unknown severity is E0102; never reached in a
+                        // sound model
+                        return Node::Const(*op == CmpOp::Ne);
+                    };
+                    let op = *op;
+                    let mask = self.sev_mask(|r| match op {
+                        CmpOp::Eq | CmpOp::Ne => r == rank,
+                        CmpOp::Ge => r <= rank,
+                        CmpOp::Gt => r < rank,
+                        CmpOp::Le => r >= rank,
+                        CmpOp::Lt => r > rank,
+                    });
+                    if op == CmpOp::Ne {
+                        Node::Not(Box::new(Node::Sev(mask)))
+                    } else {
+                        Node::Sev(mask)
+                    }
+                }
+                Some(f) => {
+                    let val: Box<str> = value.text.as_str().into();
+                    match op {
+                        CmpOp::Eq => Node::Eq(f, val),
+                        CmpOp::Ne => Node::Not(Box::new(Node::Eq(f, val))),
+                        _ => Node::Ord(f, *op, val),
+                    }
+                }
+            },
+            Cond::In { field, values } => match Self::field(&field.value) {
+                None => {
+                    let ranks: Vec<usize> = values.iter().filter_map(|v| self.m.severity_rank(&v.text)).collect();
+                    Node::Sev(self.sev_mask(|r| ranks.contains(&r)))
+                }
+                Some(f) => Node::In(f, values.iter().map(|v| v.text.as_str().into()).collect()),
+            },
+            Cond::Matches { field, pattern } => match Self::field(&field.value) {
+                // `severity matches` is E0102
+                None => Node::Const(false),
+                Some(f) => Node::Match(f, self.m.regex(&pattern.value).cloned()),
+            },
+            Cond::Within { hours, .. } => Node::Within(self.time(hours)),
+            Cond::Outside { hours, .. } => Node::Not(Box::new(Node::Within(self.time(hours)))),
+            Cond::Not(x) => Node::Not(Box::new(self.compile(x))),
+            Cond::And(xs) => Node::And(xs.iter().map(|x| self.compile(x)).collect()),
+            Cond::Or(xs) => Node::Or(xs.iter().map(|x| self.compile(x)).collect()),
+        }
+    }
+
+    fn time(&mut self, w: &WindowsOrHours) -> usize {
+        // inline windows in route conditions are in the org zone (§2); an
+        // hours name brings its own zone (`when_intervals` reads it)
+        self.times.push(TimeSpec { tz: self.m.org.tz, when: w.clone() });
+        self.times.len() - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::load_texts;
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    fn model(src: &str) -> Model {
+        let ws = load_texts(PathBuf::from("."), vec![("t.esc".into(), src.as_bytes().to_vec())]);
+        assert!(!crate::check::has_model_errors(&ws), "model errors: {:#?}", ws.findings);
+        ws.model
+    }
+
+    fn alert(service: &str, summary: Option<&str>, labels: &[(&str, &str)]) -> AlertEvent {
+        AlertEvent {
+            id: "A1".into(),
+            service: service.into(),
+            severity: None,
+            summary: summary.map(String::from),
+            source: None,
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
+            fingerprint: None,
+        }
+    }
+
+    const BASE: &str = r#"
+org o { tz "UTC" }
+person a { email "a@x" }
+team t { members a }
+team u { members a }
+policy p1 { tier one { notify person a } }
+policy p2 { tier one { notify person a } }
+policy p3 { tier one { notify person a } }
+hours office { tz "UTC" mon-fri 09:00-17:00 }
+service api { owner t policy p3 labels region "eu" }
+service web { owner u }
+"#;
+
+    fn run(routes: &str, a: &AlertEvent, sev: Option<&str>, t: Instant) -> (Model, RouteOutcome) {
+        let m = model(&format!("{BASE}\nroutes {{\n{routes}\n}}\n"));
+        let table = RouteTable::new(&m);
+        let mut s = table.scratch();
+        let mut out = RouteOutcome::default();
+        let rank = sev.and_then(|x| m.read_severity(x));
+        table.evaluate(&m, a, rank, t, &mut s, &mut out);
+        (m, out)
+    }
+
+    fn names(m: &Model, out: &RouteOutcome) -> Vec<String> {
+        out.matched.iter().map(|&i| m.routes[i as usize].name.name.clone()).collect()
+    }
+
+    #[test]
+    fn first_decision_wins_and_continue_keeps_going() {
+        let routes = r#"
+route r1 { when service == "api" set severity sev1 set labels.x "y" continue }
+route r2 { when severity == sev1 and labels.x == "y" to policy p1 continue }
+route r3 { when labels.region == "eu" to policy p2 also person a }
+route r4 { to policy p1 }
+"#;
+        let a = alert("api", None, &[]);
+        let (m, out) = run(routes, &a, Some("sev3"), 0);
+        assert_eq!(names(&m, &out), ["r1", "r2", "r3"]);
+        assert_eq!(out.policy, m.ns_policy.get("p1"));
+        assert_eq!(out.decided_by, Some(1));
+        assert_eq!(out.severity, Some(0));
+        assert_eq!(out.also, vec![(2, 0)]);
+        assert!(!out.fallback);
+    }
+
+    #[test]
+    fn suppress_cancels_also_unless_decided() {
+        let routes = r#"
+route r1 { when service == "api" also person a continue }
+route r2 { when summary matches "(?i)noise" suppress }
+"#;
+        let a = alert("api", Some("NOISE here"), &[]);
+        let (_, out) = run(routes, &a, None, 0);
+        assert!(out.suppressed());
+        assert!(out.also.is_empty());
+        assert_eq!(out.policy, None);
+
+        let routes = r#"
+route r1 { when service == "api" to policy p1 also person a continue }
+route r2 { when summary matches "(?i)noise" suppress }
+route r3 { also person a }
+"#;
+        let (m, out) = run(routes, &a, None, 0);
+        assert!(!out.suppressed());
+        assert_eq!(out.policy, m.ns_policy.get("p1"));
+        assert_eq!(names(&m, &out), ["r1", "r2"]);
+        assert_eq!(out.also, vec![(0, 0)]);
+    }
+
+    #[test]
+    fn matching_route_without_to_ends_evaluation_and_falls_back() {
+        let routes = r#"
+route r1 { when service == "api" set labels.k "v" }
+route r2 { to policy p1 }
+"#;
+        let a = alert("api", None, &[]);
+        let (m, out) = run(routes, &a, None, 0);
+        assert_eq!(names(&m, &out), ["r1"]);
+        assert_eq!(out.policy, m.ns_policy.get("p3"));
+        assert!(out.fallback);
+        let table = RouteTable::new(&m);
+        assert_eq!(table.final_label(&out, &a, "k"), Some("v"));
+        assert_eq!(table.final_label(&out, &a, "region"), Some("eu"));
+    }
+
+    #[test]
+    fn unknown_service_is_unrouted_and_team_is_missing() {
+        let routes = r#"
+route r1 { when team == "t" to policy p1 }
+route r2 { when team != "t" and labels.region != "eu" also person a continue }
+"#;
+        let a = alert("nope", None, &[]);
+        let (m, out) = run(routes, &a, None, 0);
+        assert_eq!(names(&m, &out), ["r2"]);
+        assert!(out.unrouted());
+        assert_eq!(out.also.len(), 1);
+    }
+
+    #[test]
+    fn missing_values() {
+        // no severity: comparisons false, != true
+        let routes = r#"
+route r1 { when severity >= sev5 to policy p1 }
+route r2 { when severity in [sev1, sev2] to policy p1 }
+route r3 { when labels.nope matches ".*" to policy p1 }
+route r4 { when summary == "" to policy p1 }
+route r5 { when severity != sev1 and not (source == "x") to policy p2 }
+"#;
+        let a = alert("web", None, &[]);
+        let (m, out) = run(routes, &a, None, 0);
+        assert_eq!(names(&m, &out), ["r5"]);
+        assert_eq!(out.policy, m.ns_policy.get("p2"));
+    }
+
+    #[test]
+    fn severity_order() {
+        let routes = r#"
+route r1 { when severity > sev2 to policy p1 }
+route r2 { when severity <= sev4 to policy p2 }
+"#;
+        let a = alert("web", None, &[]);
+        let (m, out) = run(routes, &a, Some("SEV1"), 0);
+        assert_eq!(out.policy, m.ns_policy.get("p1"));
+        let (m, out) = run(routes, &a, Some("sev2"), 0);
+        assert!(out.unrouted(), "{:?}", names(&m, &out));
+        let (m, out) = run(routes, &a, Some("sev5"), 0);
+        assert_eq!(out.policy, m.ns_policy.get("p2"));
+    }
+
+    #[test]
+    fn alert_labels_shadow_service_labels() {
+        let routes = r#"route r1 { when labels.region == "eu" to policy p1 }"#;
+        let (m, out) = run(routes, &alert("api", None, &[]), None, 0);
+        assert_eq!(out.policy, m.ns_policy.get("p1"));
+        let (m, out) = run(routes, &alert("api", None, &[("region", "us")]), None, 0);
+        assert_eq!(out.policy, m.ns_policy.get("p3"));
+    }
+
+    #[test]
+    fn within_and_outside_at_the_alert_instant() {
+        let routes = r#"
+route r1 { when within office to policy p1 }
+route r2 { when outside mon 00:00-01:00 to policy p2 }
+"#;
+        let a = alert("web", None, &[]);
+        // 2026-07-06 is a Monday
+        let mon_10 = chrono::DateTime::parse_from_rfc3339("2026-07-06T10:00:00Z").unwrap().timestamp();
+        let (m, out) = run(routes, &a, None, mon_10);
+        assert_eq!(out.policy, m.ns_policy.get("p1"));
+        // 17:00 is outside (half-open)
+        let (m, out) = run(routes, &a, None, mon_10 + 7 * 3600);
+        assert_eq!(out.policy, m.ns_policy.get("p2"));
+        // Monday 00:30: inside the inline window, so `outside` is false
+        let (_, out) = run(routes, &a, None, mon_10 - 9 * 3600 - 1800);
+        assert!(out.unrouted());
+    }
+
+    #[test]
+    fn scratch_is_reused_across_weeks() {
+        let m = model(&format!("{BASE}\nroutes {{ route r1 {{ when within office to policy p1 }} }}\n"));
+        let table = RouteTable::new(&m);
+        let mut s = table.scratch();
+        let mut out = RouteOutcome::default();
+        let a = alert("web", None, &[]);
+        let mon_10 = chrono::DateTime::parse_from_rfc3339("2026-07-06T10:00:00Z").unwrap().timestamp();
+        for week in 0..4 {
+            for (dt, hit) in [(0, true), (5 * 86_400, false), (-86_400 + 3600, false)] {
+                table.evaluate(&m, &a, None, mon_10 + week * CHUNK + dt, &mut s, &mut out);
+                assert_eq!(out.policy.is_some(), hit, "week {week} dt {dt}");
+            }
+        }
+    }
+}
