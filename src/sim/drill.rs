@@ -766,23 +766,6 @@ service api { owner ops policy main }
         );
     }
 
-    /// `DRILL_TRACE=path cargo test --lib print_drill_traces -- --ignored
-    /// --nocapture` prints the trace of every drill of a workspace.
-    #[test]
-    #[ignore]
-    fn print_drill_traces() {
-        let Some(path) = std::env::var_os("DRILL_TRACE") else { return };
-        let Ok(w) = crate::workspace::load(&[PathBuf::from(path)]) else { return };
-        let c = Compiled::new(&w.model, EngineKind::Default);
-        for d in &w.model.drills {
-            let Some((at, end)) = span(&w.model, d) else { continue };
-            let (recs, _) = trace(&c, d, at, end);
-            eprintln!("== {}", d.name.value);
-            for r in recs {
-                eprintln!("{}", r.describe(&w.model, at));
-            }
-        }
-    }
 
     #[test]
     fn comments_are_not_part_of_the_expectation() {
