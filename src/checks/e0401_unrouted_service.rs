@@ -38,8 +38,10 @@
 //! - A value with exclusions (`labels.env` other than "a", "b") is assumed
 //!   to exist even if every such value matches a regex a route requires
 //!   not to match.
-//! - When the exploration of a service exceeds its state budget
-//!   ([`super::routes::STATE_CAP`] splits), the service is not reported.
+//! - When the exploration of a service exceeds its budget
+//!   ([`super::routes::STATE_CAP`] splits for one service, or the shared
+//!   [`super::routes::WORK_BUDGET`] on pathological route sets), the
+//!   service is not reported: E0401 only reports a proved unrouted alert.
 
 use super::routes::{severities_text, Analyzer};
 use super::Ctx;

@@ -41,10 +41,27 @@
 //! `==`/`in` atoms to compare a route only with earlier routes that can
 //! cover it.
 //!
+//! Exclusion sets are persistent (a shared base plus a small overlay), so
+//! a long chain of `labels.app == "…"` routes does not make every split
+//! copy thousands of values.
+//!
+//! # API
+//! [`Analyzer::new`] compiles the routes once; [`Analyzer::explore`] gives
+//! every [`Outcome`] of a service (with [`Analyzer::describe`] for an
+//! example alert), [`Analyzer::reachable_policies`] only the policies and
+//! severities, [`Analyzer::shadows`] the W0500 pairs. [`explore_service`]
+//! and [`implies`] are one-shot conveniences.
+//!
 //! # Limits
 //! - An exploration stops after [`STATE_CAP`] splits; its
 //!   [`Exploration::complete`] is then `false` and E0401 stays silent for
 //!   that service (W0600 and W0800 still report what was found).
+//! - One [`Analyzer`] spends at most [`WORK_BUDGET`] units over all its
+//!   explorations and comparisons (a route visit costs 1, a split 5). Only
+//!   pathological route sets reach it (e.g. 10,000 routes that no service
+//!   restriction excludes, for 10,000 services: the analysis then stops
+//!   after about 0.2 s per check); later explorations are incomplete and
+//!   later W0500 comparisons are not made.
 //! - Unknown values with exclusions are assumed to have some other value;
 //!   whether a regex can match a value outside the exclusions, or whether
 //!   two different regexes overlap, is not decided (both count as possible).
@@ -55,8 +72,8 @@
 
 use crate::model::Model;
 use crate::syntax::ast::*;
-use std::collections::HashMap;
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -149,81 +166,13 @@ enum Node {
     Or(Box<[Node]>),
 }
 
-/// A small vector: up to `N` items inline, then on the heap. States are
-/// cloned at every split; this keeps the common small ones allocation-free.
-#[derive(Debug, Clone)]
-enum Small<T: Clone + Default, const N: usize> {
-    Inline(u8, [T; N]),
-    Heap(Vec<T>),
-}
-
-impl<T: Clone + Default, const N: usize> Default for Small<T, N> {
-    fn default() -> Self {
-        Small::Inline(0, std::array::from_fn(|_| T::default()))
-    }
-}
-
-impl<T: Clone + Default, const N: usize> std::ops::Deref for Small<T, N> {
-    type Target = [T];
-    fn deref(&self) -> &[T] {
-        match self {
-            Small::Inline(n, a) => &a[..*n as usize],
-            Small::Heap(v) => v,
-        }
-    }
-}
-
-impl<T: Clone + Default, const N: usize> std::ops::DerefMut for Small<T, N> {
-    fn deref_mut(&mut self) -> &mut [T] {
-        match self {
-            Small::Inline(n, a) => &mut a[..*n as usize],
-            Small::Heap(v) => v,
-        }
-    }
-}
-
-impl<T: Clone + Default, const N: usize> Small<T, N> {
-    fn insert(&mut self, i: usize, x: T) {
-        match self {
-            Small::Inline(n, a) if (*n as usize) < N => {
-                let len = *n as usize;
-                a[len] = x;
-                a[i..=len].rotate_right(1);
-                *n += 1;
-            }
-            Small::Inline(_, a) => {
-                let mut v: Vec<T> = Vec::with_capacity(2 * N);
-                v.extend(a.iter_mut().map(std::mem::take));
-                v.insert(i, x);
-                *self = Small::Heap(v);
-            }
-            Small::Heap(v) => v.insert(i, x),
-        }
-    }
-    fn push(&mut self, x: T) {
-        let len = self.len();
-        self.insert(len, x);
-    }
-    fn clear(&mut self) {
-        *self = Small::default();
-    }
-}
-
-impl<T: Clone + Default + PartialEq, const N: usize> PartialEq for Small<T, N> {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl<T: Clone + Default + Eq, const N: usize> Eq for Small<T, N> {}
-
 /// A persistent sorted set of excluded values: a shared base plus a small
 /// sorted overlay, so that cloning a state stays cheap however many values
 /// a field excludes (a long chain of `labels.app == "…"` routes).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Excl {
     base: Option<Arc<Vec<u32>>>,
-    add: Small<u32, 4>,
+    add: Vec<u32>,
 }
 
 impl Excl {
@@ -251,7 +200,7 @@ impl Excl {
     }
 }
 
-static NO_EXCL: Excl = Excl { base: None, add: Small::Inline(0, [0; 4]) };
+static NO_EXCL: Excl = Excl { base: None, add: Vec::new() };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum FState {
@@ -290,7 +239,7 @@ struct State {
     /// the other field states by slot, sorted
     strs: Vec<(u32, FState)>,
     /// sorted by key
-    assume: Small<(AtomKey, bool), 3>,
+    assume: Vec<(AtomKey, bool)>,
     /// position in the service's route list
     pc: u32,
     /// route that decided the policy
@@ -382,6 +331,10 @@ pub struct Outcome {
     pub suppressed: bool,
     /// routes that matched, in order
     pub matched: Vec<usize>,
+    /// an example alert of this outcome, as sent ("an alert of `api` with
+    /// severity sev3 and labels.env other than \"staging\""); filled by
+    /// [`explore_service`], else see [`Analyzer::describe`]
+    pub example: Option<String>,
     severities: u128,
     nsev: u32,
     service: usize,
@@ -481,11 +434,16 @@ pub struct Analyzer<'m> {
     work: Cell<u64>,
 }
 
-/// Explore one service (convenience: builds a fresh [`Analyzer`]; use
-/// [`Analyzer::explore`] for many services). Outcomes carry no example;
-/// see [`Analyzer::describe`].
+/// Explore one service (convenience: builds a fresh [`Analyzer`], and
+/// fills every outcome's `example`; use [`Analyzer::explore`] for many
+/// services).
 pub fn explore_service(m: &Model, service_index: usize) -> Exploration {
-    Analyzer::new(m).explore(service_index)
+    let an = Analyzer::new(m);
+    let mut ex = an.explore(service_index);
+    for o in &mut ex.outcomes {
+        o.example = Some(an.describe(o));
+    }
+    ex
 }
 
 /// Provably, every alert matching `a` matches `b` (in the same state of
@@ -952,7 +910,7 @@ impl<'m> Analyzer<'m> {
             service: FState::Unknown { excl: Excl::default(), mba: true },
             team: FState::Unknown { excl: Excl::default(), mba: true },
             strs: Vec::new(),
-            assume: Small::default(),
+            assume: Vec::new(),
             pc: 0,
             decided: None,
             matched: Vec::new(),
@@ -1361,6 +1319,7 @@ impl<'m> Analyzer<'m> {
             fallback,
             suppressed,
             matched: std::mem::take(&mut st.matched),
+            example: None,
             severities: st.sev,
             nsev: self.nsev,
             service: si,
@@ -1898,27 +1857,17 @@ mod tests {
     }
 
     #[test]
-    fn small_vector_spills_and_keeps_order() {
-        let mut v: Small<u32, 3> = Small::default();
-        for x in [5, 1, 9, 3, 7, 2] {
-            let i = v.partition_point(|&y| y < x);
-            v.insert(i, x);
-        }
-        assert_eq!(&*v, &[1, 2, 3, 5, 7, 9]);
-        assert!(matches!(v, Small::Heap(_)));
-        let mut w: Small<u32, 3> = Small::default();
-        w.push(4);
-        w.insert(0, 2);
-        assert_eq!(&*w, &[2, 4]);
-        assert!(matches!(w, Small::Inline(2, _)));
-        w.clear();
-        assert!(w.is_empty());
+    fn exclusions_spill_into_a_shared_base() {
         let mut e = Excl::default();
         for x in (0..100).rev() {
             e.insert(x * 2);
         }
         assert!(e.contains(0) && e.contains(198) && !e.contains(3));
         assert_eq!(e.iter().count(), 100);
+        assert!(e.base.is_some() && e.add.len() < 32);
+        let mut f = e.clone();
+        f.insert(3);
+        assert!(f.contains(3) && !e.contains(3));
     }
 
     #[test]
@@ -1964,6 +1913,7 @@ mod tests {
         assert_eq!(un.len(), 1);
         // the label is never absent (the service's value is the default)
         assert_eq!(an.describe(un[0]), "an alert of `api` with severity sev1 and labels.region \"us\"");
+        assert_eq!(un[0].example.as_deref(), Some("an alert of `api` with severity sev1 and labels.region \"us\""));
     }
 
     #[test]
