@@ -97,3 +97,10 @@ fn a_broken_route_costs_only_itself() {
     assert_eq!(ws.model.routes.len(), 1);
     assert_eq!(ws.model.routes[0].name.name, "two");
 }
+
+#[test]
+fn ordering_comparisons_are_for_severities_only() {
+    let ws = load(&[("t.esc", "routes { route r { when summary >= \"x\" suppress } }\n")]);
+    let f: Vec<(&str, &str)> = ws.findings.iter().map(|f| (f.code, f.message.as_str())).collect();
+    assert_eq!(f, vec![("E0102", "`>=` compares severities only; `summary` is not a severity")]);
+}

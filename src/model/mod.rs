@@ -617,7 +617,15 @@ impl Builder {
 
     fn cond(&mut self, c: &Cond) {
         match c {
-            Cond::Cmp { field, value, .. } => self.cond_value(&field.value, value),
+            Cond::Cmp { field, value, op } => {
+                if field.value != Field::Severity && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                    self.findings.push(
+                        Finding::new("E0102", value.span, format!("`{}` compares severities only; `{}` is not a severity", op.as_str(), field.value.describe()))
+                            .with_help("compare strings with `==`, `!=`, `in [...]` or `matches`"),
+                    );
+                }
+                self.cond_value(&field.value, value)
+            }
             Cond::In { field, values } => {
                 for v in values {
                     self.cond_value(&field.value, v);
