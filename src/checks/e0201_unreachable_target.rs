@@ -189,9 +189,7 @@ mod tests {
     use super::*;
 
     fn load(src: &str) -> crate::workspace::Workspace {
-        let ws = crate::workspace::load_texts(std::path::PathBuf::from("."), vec![("t.esc".into(), src.as_bytes().to_vec())]);
-        assert!(ws.findings.is_empty(), "model findings: {:#?}", ws.findings);
-        ws
+        crate::checks::testing::load(src)
     }
 
     fn findings(ws: &crate::workspace::Workspace) -> Vec<Finding> {

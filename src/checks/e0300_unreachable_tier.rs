@@ -142,9 +142,7 @@ mod tests {
     use crate::model::graph::Graph;
 
     fn load(src: &str) -> crate::workspace::Workspace {
-        let ws = crate::workspace::load_texts(std::path::PathBuf::from("."), vec![("t.esc".into(), src.as_bytes().to_vec())]);
-        assert!(ws.findings.is_empty(), "model findings: {:#?}", ws.findings);
-        ws
+        crate::checks::testing::load(src)
     }
 
     fn findings(ws: &crate::workspace::Workspace) -> Vec<Finding> {

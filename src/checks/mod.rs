@@ -91,10 +91,16 @@ pub(crate) mod testing {
     use crate::model::graph::Graph;
     use crate::workspace::{load_texts, Workspace};
 
-    /// Load one file (which must have no model findings) and run a check.
-    pub fn findings(check: CheckFn, src: &str) -> (Workspace, Vec<Finding>) {
+    /// Load one file, which must have no model findings.
+    pub fn load(src: &str) -> Workspace {
         let ws = load_texts(std::path::PathBuf::from("."), vec![("t.esc".into(), src.as_bytes().to_vec())]);
         assert!(ws.findings.is_empty(), "model findings: {:#?}", ws.findings);
+        ws
+    }
+
+    /// Load one file and run a check.
+    pub fn findings(check: CheckFn, src: &str) -> (Workspace, Vec<Finding>) {
+        let ws = load(src);
         let graph = Graph::build(&ws.model);
         let fs = check(&Ctx { model: &ws.model, graph: &graph });
         (ws, fs)
