@@ -28,8 +28,26 @@ pub enum Command {
     Oncall(OncallArgs),
     /// Compile the workspace into files an engine or tool imports.
     Export(ExportArgs),
+    /// Convert a recorded history (servicenow, pagerduty, opsgenie,
+    /// alertmanager) into a JSON Lines timeline.
+    Import(ImportArgs),
     /// Run the workspace's drills: scripted incidents with expectations.
     Drill(DrillArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// servicenow | pagerduty | opsgenie | alertmanager
+    pub kind: String,
+    /// The recorded history (`-` for stdin)
+    pub file: PathBuf,
+    /// The JSON Lines timeline to write
+    #[arg(short = 'o', long = "output", value_name = "OUT.jsonl")]
+    pub output: PathBuf,
+    /// Time zone for source times without an offset (ServiceNow's
+    /// `d/m/yyyy HH:MM`); default UTC
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +142,7 @@ pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) ->
         Command::Check(a) => run_check(a, out, err),
         Command::Oncall(a) => run_oncall(a, out, err),
         Command::Export(a) => run_export(a, out, err),
+        Command::Import(a) => run_import(a, err),
         Command::Drill(a) => run_drill(a, out, err),
     }
 }
@@ -386,4 +405,38 @@ fn run_drill(a: DrillArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return 2;
     }
     i32::from(results.iter().any(|r| !r.passed))
+}
+
+fn run_import(a: ImportArgs, err: &mut dyn Write) -> i32 {
+    use crate::sim::import;
+    let kind: import::ImportKind = match a.kind.parse() {
+        Ok(k) => k,
+        Err(e) => return usage_error(err, &e),
+    };
+    let tz: chrono_tz::Tz = match a.tz.parse() {
+        Ok(z) => z,
+        Err(_) => return usage_error(err, &format!("--tz: unknown time zone \"{}\"", a.tz)),
+    };
+    let imported = match import::import_path(kind, &a.file, tz) {
+        Ok(i) => i,
+        Err(e) => return usage_error(err, &e.to_string()),
+    };
+    let shown = workspace::display_path(&a.file);
+    for n in &imported.notices {
+        let _ = writeln!(err, "note: {n}");
+    }
+    for r in &imported.skipped {
+        let _ = writeln!(err, "{shown}:{}: {}", r.line, r.reason);
+    }
+    // write next to the target, then rename: no half-written timeline
+    let tmp = a.output.with_extension("jsonl.escalade-tmp");
+    let written = std::fs::File::create(&tmp)
+        .and_then(|f| import::write_jsonl(&imported.events, f))
+        .and_then(|()| std::fs::rename(&tmp, &a.output));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return usage_error(err, &format!("cannot write {}: {e}", workspace::display_path(&a.output)));
+    }
+    let _ = writeln!(err, "wrote {} events to {} ({} records skipped)", imported.events.len(), workspace::display_path(&a.output), imported.skipped.len());
+    0
 }
