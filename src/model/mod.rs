@@ -645,7 +645,7 @@ impl Builder {
                         }
                         Err(e) => {
                             let msg = e.to_string();
-                            let last = msg.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("").trim().to_string();
+                            let last = msg.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
                             self.findings.push(
                                 Finding::new("E0102", pattern.span, format!("regex does not compile: {last}"))
                                     .with_help("`matches` takes Rust `regex` syntax"),

@@ -841,16 +841,14 @@ impl<'f> Lowerer<'f> {
                         }
                     }
                 }
-                Rule::suppress_stmt => {
-                    if self.singleton(&r.suppress, ss, "suppress", r.suppress) {
+                Rule::suppress_stmt
+                    if self.singleton(&r.suppress, ss, "suppress", r.suppress) => {
                         r.suppress = Some(ss);
                     }
-                }
-                Rule::continue_stmt => {
-                    if self.singleton(&r.cont, ss, "continue", r.cont) {
+                Rule::continue_stmt
+                    if self.singleton(&r.cont, ss, "continue", r.cont) => {
                         r.cont = Some(ss);
                     }
-                }
                 Rule::set_stmt => {
                     if let Some(x) = s.into_inner().nth(1) {
                         let action = match x.as_rule() {

@@ -327,11 +327,10 @@ fn targeted_help(text: &str, base: usize, at: usize, positives: &[Rule], scan: &
             }
         }
     }
-    if positives.contains(&Rule::name) || positives.contains(&Rule::ref_name) {
-        if cur.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+    if (positives.contains(&Rule::name) || positives.contains(&Rule::ref_name))
+        && cur.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
             return Some("names are lower case: `[a-z][a-z0-9_-]*`".into());
         }
-    }
     None
 }
 
