@@ -16,3 +16,4 @@ pub mod time;
 pub mod oncall;
 pub mod export;
 pub mod sim;
+pub mod fxhash;

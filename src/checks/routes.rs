@@ -73,53 +73,9 @@
 use crate::model::Model;
 use crate::syntax::ast::*;
 use std::cell::Cell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-/// A fast non-cryptographic hasher (FxHash) for the analyzer's tables.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Fx {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
-        }
-        let mut last = 0u64;
-        for (i, b) in chunks.remainder().iter().enumerate() {
-            last |= u64::from(*b) << (8 * i);
-        }
-        self.add(last);
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        // fold the well-mixed high bits into the low bits the table indexes by
-        let h = self.0;
-        h ^ (h >> 29) ^ (h >> 47)
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+use crate::fxhash::FxMap;
 
 /// Splits after which an exploration (or an implication proof) gives up.
 pub const STATE_CAP: usize = 20_000;
