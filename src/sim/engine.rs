@@ -287,6 +287,9 @@ pub struct TraceRecord {
     pub escalation: bool,
     /// `checkpoint`, `channel-opened`: index in the tier's list
     pub item: Option<u32>,
+    /// `opened`, `folded`, `suppressed`: the alert was read with no known
+    /// severity (`unknown_severity`, §5 "Metrics")
+    pub no_severity: bool,
     pub reason: Option<Cow<'static, str>>,
 }
 
@@ -311,6 +314,7 @@ impl TraceRecord {
             causes: Vec::new(),
             escalation: false,
             item: None,
+            no_severity: false,
             reason: None,
         }
     }
@@ -1046,6 +1050,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                         r.alert = Some(id.clone());
                         r.service = Some(inc.service.clone());
                         r.severity = read.map(|x| x as u32);
+                        r.no_severity = read.is_none();
                         self.buf.push(r);
                         self.by_alert.insert(id, slot);
                         return Fed::Processed;
@@ -1067,6 +1072,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             r.alert = Some(id.clone());
             r.service = Some(service.clone());
             r.severity = read.map(|x| x as u32);
+            r.no_severity = read.is_none();
             r.route = Some(route);
             r.matched = matched;
             self.buf.push(r);
@@ -1124,6 +1130,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         r.alert = Some(id.clone());
         r.service = Some(service);
         r.severity = out.severity.map(|x| x as u32);
+        r.no_severity = read.is_none();
         r.matched = matched;
         self.buf.push(r);
         match routed {

@@ -7,3 +7,6 @@ pub mod timeline;
 pub mod route_eval;
 pub mod engine;
 pub mod drill;
+pub mod metrics;
+pub mod report;
+pub mod html;

@@ -1,0 +1,923 @@
+//! Metrics (SPEC §5 "Metrics") computed from the engine's trace stream.
+//!
+//! [`Collector`] is a [`Sink`]: it reads every [`TraceRecord`] as the
+//! engine emits it and keeps per open incident only what the metrics need,
+//! so memory follows the open incidents (plus, per person, the pages of the
+//! last 12 hours for the 12-hour maxima, and a count per whole second of
+//! acknowledgement delay for exact percentiles). Everything is accumulated
+//! three ways at once: totals, by service, by policy.
+//!
+//! [`Collector::report`] turns the accumulators into a [`Report`], a tree
+//! of typed values ([`Val`]) with the SPEC's rounding already applied;
+//! [`aggregate`] (`--runs`) and [`delta`] (`--against`) work on that tree,
+//! and every output format renders it.
+
+use crate::fxhash::FxMap;
+use crate::model::Model;
+use crate::sim::engine::{Counters, Sink, Step, TraceRecord};
+use crate::sim::event::Instant;
+use crate::time::IntervalSet;
+use chrono::{Datelike, TimeZone, Timelike};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+const HALF_DAY: i64 = 12 * 3600;
+const WEEK: i64 = 7 * 86_400;
+
+// ---------------------------------------------------------------------------
+// values
+
+/// One metric value, already rounded as SPEC §5 "Rules" says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    /// a count
+    Count(i64),
+    /// a mean, rate, percentile or maximum over a set that may be empty
+    /// (`None` → `null`), with `dp` decimals (0: printed as an integer)
+    Stat(Option<f64>, u8),
+    /// a map with sorted keys (`pages_by_person`, …)
+    Map(BTreeMap<String, Val>),
+    /// `--runs`: the mean and the 5th/95th percentiles over the runs
+    Agg(Agg),
+}
+
+/// A scalar metric over `--runs` runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agg {
+    pub mean: Option<f64>,
+    pub p5: Option<f64>,
+    pub p95: Option<f64>,
+    /// decimals of `mean`
+    pub mean_dp: u8,
+    /// decimals of `p5`/`p95` (those of the metric)
+    pub dp: u8,
+    /// the metric is a count (a missing value counts as 0, not null)
+    pub count: bool,
+}
+
+/// A set of metrics: metric name → value, sorted by name.
+pub type Section = BTreeMap<String, Val>;
+
+/// The result of one simulation (or of several runs, or a delta).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    pub metrics: Section,
+    pub by_service: BTreeMap<String, Section>,
+    pub by_policy: BTreeMap<String, Section>,
+    /// what the HTML report draws (first run only)
+    pub charts: Option<Charts>,
+}
+
+/// Data for the HTML report's charts (totals of the first run).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Charts {
+    /// person → ISO week (`2026-W27`, in the org tz) → pages
+    pub weekly_pages: BTreeMap<String, BTreeMap<String, u64>>,
+    /// acknowledgement delay in seconds → incidents
+    pub mtta: Vec<(i64, u64)>,
+    /// `funnel[k]`: routed incidents that entered at least k + 1 tiers
+    /// (`funnel[0]` counts routed incidents that entered any tier)
+    pub funnel: Vec<u64>,
+    /// routed incidents (the funnel's top)
+    pub routed: u64,
+    /// weekday (Monday = 0) × hour, in the org tz: pages outside the
+    /// paged person's `works`
+    pub off_hours: [[u64; 24]; 7],
+    /// weekday × hour, in the org tz: every page
+    pub all_pages: [[u64; 24]; 7],
+}
+
+/// What a metric is, for ordering and rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Count,
+    /// seconds: a mean (3 decimals)
+    MeanSecs,
+    /// seconds: a percentile or maximum (integer)
+    Secs,
+    /// a rate (4 decimals)
+    Rate,
+    /// person → count
+    PersonMap,
+}
+
+/// Every metric in SPEC order, with its kind. `totals_only` metrics are
+/// absent from `by_service` and `by_policy`.
+pub const METRICS: &[(&str, Kind, bool)] = &[
+    ("alerts", Kind::Count, false),
+    ("incidents", Kind::Count, false),
+    ("suppressed", Kind::Count, false),
+    ("deduplicated", Kind::Count, false),
+    ("unrouted", Kind::Count, false),
+    ("reached_nobody", Kind::Count, false),
+    ("acknowledged", Kind::Count, false),
+    ("exhausted", Kind::Count, false),
+    ("auto_resolved", Kind::Count, false),
+    ("open_at_end", Kind::Count, false),
+    ("lost_responders", Kind::Count, false),
+    ("suppressed_but_acked", Kind::Count, false),
+    ("unknown_severity", Kind::Count, false),
+    ("rejected_events", Kind::Count, true),
+    ("stale_events", Kind::Count, true),
+    ("mtta_s", Kind::MeanSecs, false),
+    ("mtta_p50_s", Kind::Secs, false),
+    ("mtta_p90_s", Kind::Secs, false),
+    ("mtta_max_s", Kind::Secs, false),
+    ("mttr_s", Kind::MeanSecs, false),
+    ("escalated", Kind::Count, false),
+    ("escalation_rate", Kind::Rate, false),
+    ("time_to_escalation_s", Kind::MeanSecs, false),
+    ("pages", Kind::Count, false),
+    ("pages_by_person", Kind::PersonMap, false),
+    ("off_hours_pages_by_person", Kind::PersonMap, false),
+    ("paged_without_works", Kind::Count, false),
+    ("pages_per_person_week", Kind::Rate, false),
+    ("max_pages_in_12h", Kind::Count, false),
+    ("max_incidents_in_12h", Kind::Count, false),
+    ("sla_breaches", Kind::Count, false),
+];
+
+/// `num / den` rounded half away from zero (`den` > 0).
+pub fn round_div(num: i128, den: i128) -> i128 {
+    let q = num / den;
+    let r = num % den;
+    if 2 * r.abs() >= den {
+        q + num.signum()
+    } else {
+        q
+    }
+}
+
+fn pow10(dp: u8) -> i128 {
+    10i128.pow(dp as u32)
+}
+
+/// `num / den` rounded to `dp` decimals; `None` when `den` is 0.
+pub fn ratio(num: i128, den: i128, dp: u8) -> Option<f64> {
+    if den == 0 {
+        return None;
+    }
+    Some(round_div(num * pow10(dp), den) as f64 / pow10(dp) as f64)
+}
+
+/// A rounded value as a scaled integer (exact for values of `dp` decimals).
+fn scaled(v: f64, dp: u8) -> i128 {
+    (v * pow10(dp) as f64).round() as i128
+}
+
+/// Nearest rank: the value at 1-based rank ⌈p·n/100⌉ of an ascending list.
+pub fn nearest_rank(n: u64, p: u64) -> u64 {
+    (p * n).div_ceil(100).max(1)
+}
+
+// ---------------------------------------------------------------------------
+// accumulators
+
+/// Delays counted per whole second: exact mean and percentiles.
+#[derive(Debug, Clone, Default)]
+struct Hist {
+    counts: BTreeMap<i64, u64>,
+    sum: i128,
+    n: u64,
+}
+
+impl Hist {
+    fn add(&mut self, v: i64) {
+        *self.counts.entry(v).or_default() += 1;
+        self.sum += v as i128;
+        self.n += 1;
+    }
+
+    fn percentile(&self, p: u64) -> Option<f64> {
+        if self.n == 0 {
+            return None;
+        }
+        let rank = nearest_rank(self.n, p);
+        let mut seen = 0;
+        for (&v, &c) in &self.counts {
+            seen += c;
+            if seen >= rank {
+                return Some(v as f64);
+            }
+        }
+        None
+    }
+
+    fn max(&self) -> Option<f64> {
+        self.counts.keys().next_back().map(|&v| v as f64)
+    }
+}
+
+/// One person's pages in the last 12 hours (for one accumulator).
+#[derive(Debug, Clone, Default)]
+struct Window {
+    pages: VecDeque<(Instant, u64)>,
+    incidents: FxMap<u64, u32>,
+}
+
+impl Window {
+    /// Add a page at `t` of incident `seq`; returns (pages, distinct
+    /// incidents) in the 12-hour window ending at `t`.
+    fn add(&mut self, t: Instant, seq: u64) -> (u64, u64) {
+        while let Some(&(at, s)) = self.pages.front() {
+            if at > t - HALF_DAY {
+                break;
+            }
+            self.pages.pop_front();
+            if let Some(c) = self.incidents.get_mut(&s) {
+                *c -= 1;
+                if *c == 0 {
+                    self.incidents.remove(&s);
+                }
+            }
+        }
+        self.pages.push_back((t, seq));
+        *self.incidents.entry(seq).or_default() += 1;
+        (self.pages.len() as u64, self.incidents.len() as u64)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Acc {
+    alerts: u64,
+    incidents: u64,
+    suppressed: u64,
+    deduplicated: u64,
+    unrouted: u64,
+    reached_nobody: u64,
+    acknowledged: u64,
+    exhausted: u64,
+    auto_resolved: u64,
+    open_at_end: u64,
+    lost_responders: u64,
+    unknown_severity: u64,
+    mtta: Hist,
+    mttr_sum: i128,
+    mttr_n: u64,
+    escalated: u64,
+    tte_sum: i128,
+    sla_breaches: u64,
+    pages: u64,
+    pages_by_person: FxMap<u32, u64>,
+    off_hours: FxMap<u32, u64>,
+    windows: FxMap<u32, Window>,
+    max_pages_12h: u64,
+    max_incidents_12h: u64,
+}
+
+impl Acc {
+    fn page(&mut self, person: u32, t: Instant, seq: u64, off_hours: Option<bool>) {
+        self.pages += 1;
+        *self.pages_by_person.entry(person).or_default() += 1;
+        if let Some(off) = off_hours {
+            let e = self.off_hours.entry(person).or_default();
+            if off {
+                *e += 1;
+            }
+        }
+        let (p, i) = self.windows.entry(person).or_default().add(t, seq);
+        self.max_pages_12h = self.max_pages_12h.max(p);
+        self.max_incidents_12h = self.max_incidents_12h.max(i);
+    }
+
+    /// Forget 12-hour windows that can no longer grow (memory bound).
+    fn prune_windows(&mut self, now: Instant) {
+        self.windows.retain(|_, w| w.pages.back().is_some_and(|&(t, _)| t > now - HALF_DAY));
+    }
+}
+
+/// What the metrics keep of one open incident.
+#[derive(Debug, Clone)]
+struct Inc {
+    opened: Instant,
+    service: Arc<str>,
+    /// the final (post-`set`) severity
+    severity: Option<u32>,
+    /// the decided policy (None: unrouted)
+    policy: Option<u32>,
+    pages: u64,
+    ack: Option<Instant>,
+    escalated: Option<Instant>,
+    tiers_entered: u32,
+    /// the opening alert was read with no severity
+    no_severity: bool,
+}
+
+/// A person's `works` hours around the current page instant.
+#[derive(Debug, Clone, Default)]
+struct WorksCache {
+    span: Option<(Instant, Instant)>,
+    set: IntervalSet,
+}
+
+/// Reads the trace and accumulates the metrics (SPEC §5).
+pub struct Collector<'m> {
+    m: &'m Model,
+    open: FxMap<u64, Inc>,
+    /// incidents ended at `ended_at`: lost responders are settled right
+    /// after the end record, at the same instant
+    ended: Vec<(u64, Arc<str>, Option<u32>)>,
+    ended_at: Instant,
+    total: Acc,
+    by_service: FxMap<Arc<str>, Acc>,
+    by_policy: FxMap<u32, Acc>,
+    works: Vec<WorksCache>,
+    has_works: Vec<bool>,
+    first_event: Option<Instant>,
+    last_event: Option<Instant>,
+    last_prune: Instant,
+    charts: Option<ChartAcc>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ChartAcc {
+    weekly: BTreeMap<(u32, String), u64>,
+    funnel: Vec<u64>,
+    routed: u64,
+    off_hours: [[u64; 24]; 7],
+    all_pages: [[u64; 24]; 7],
+}
+
+impl<'m> Collector<'m> {
+    /// `charts`: also collect what the HTML report draws.
+    pub fn new(m: &'m Model, charts: bool) -> Collector<'m> {
+        Collector {
+            m,
+            open: FxMap::default(),
+            ended: Vec::new(),
+            ended_at: i64::MIN,
+            total: Acc::default(),
+            by_service: FxMap::default(),
+            by_policy: FxMap::default(),
+            works: vec![WorksCache::default(); m.persons.len()],
+            has_works: m.persons.iter().map(|p| !p.works.is_empty()).collect(),
+            first_event: None,
+            last_event: None,
+            last_prune: i64::MIN,
+            charts: charts.then(ChartAcc::default),
+        }
+    }
+
+    /// A timeline event at `t` was processed (for `pages_per_person_week`).
+    pub fn note_event(&mut self, t: Instant) {
+        if self.first_event.is_none_or(|f| t < f) {
+            self.first_event = Some(t);
+        }
+        if self.last_event.is_none_or(|l| t > l) {
+            self.last_event = Some(t);
+        }
+    }
+
+    fn service_acc(&mut self, s: &Arc<str>) -> &mut Acc {
+        if !self.by_service.contains_key(s) {
+            self.by_service.insert(s.clone(), Acc::default());
+        }
+        self.by_service.get_mut(s).expect("inserted above")
+    }
+
+    /// Is `person` outside their `works` hours at `t`? None: no `works`.
+    fn off_hours(&mut self, person: u32, t: Instant) -> Option<bool> {
+        let p = person as usize;
+        if !*self.has_works.get(p)? {
+            return None;
+        }
+        let cache = &mut self.works[p];
+        if !cache.span.is_some_and(|(a, b)| a <= t && t < b) {
+            let (a, b) = (t - t.rem_euclid(86_400), t - t.rem_euclid(86_400) + WEEK);
+            cache.set = crate::time::works_intervals(self.m, &self.m.persons[p], a, b).unwrap_or_default();
+            cache.span = Some((a, b));
+        }
+        Some(!cache.set.contains(t))
+    }
+
+    fn each_acc(&mut self, service: &Arc<str>, policy: Option<u32>, f: impl Fn(&mut Acc)) {
+        f(&mut self.total);
+        f(self.service_acc(service));
+        if let Some(p) = policy {
+            f(self.by_policy.entry(p).or_default());
+        }
+    }
+
+    /// The incident has ended at `t` (resolved, auto-resolved or still open
+    /// at the end): settle its per-incident metrics.
+    fn end(&mut self, seq: u64, t: Instant, step: Step) {
+        let Some(inc) = self.open.remove(&seq) else { return };
+        if self.ended_at != t {
+            self.ended.clear();
+            self.ended_at = t;
+        }
+        self.ended.push((seq, inc.service.clone(), inc.policy));
+        let sla = self.sla(&inc);
+        let routed = inc.policy.is_some();
+        self.each_acc(&inc.service, inc.policy, |a| {
+            match step {
+                Step::AutoResolved => a.auto_resolved += 1,
+                Step::OpenAtEnd => a.open_at_end += 1,
+                Step::Resolved => {
+                    a.mttr_sum += (t - inc.opened) as i128;
+                    a.mttr_n += 1;
+                }
+                _ => {}
+            }
+            if routed && inc.pages == 0 {
+                a.reached_nobody += 1;
+            }
+            if let Some(ack) = inc.ack {
+                a.acknowledged += 1;
+                a.mtta.add(ack - inc.opened);
+            }
+            if let Some(e) = inc.escalated {
+                a.escalated += 1;
+                a.tte_sum += (e - inc.opened) as i128;
+            }
+            // §5 SLA: open + SLA not after the end (the incident's end is
+            // at or before the simulation's), not acked by the deadline and
+            // not resolved before it
+            if let Some(d) = sla {
+                let deadline = inc.opened + d;
+                if deadline <= t && !inc.ack.is_some_and(|a| a <= deadline) {
+                    a.sla_breaches += 1;
+                }
+            }
+        });
+        if let Some(c) = self.charts.as_mut() {
+            if routed {
+                c.routed += 1;
+                let k = inc.tiers_entered as usize;
+                if c.funnel.len() < k {
+                    c.funnel.resize(k, 0);
+                }
+                for x in c.funnel.iter_mut().take(k) {
+                    *x += 1;
+                }
+            }
+        }
+    }
+
+    /// The service's `ack-sla` for the incident's final severity.
+    fn sla(&self, inc: &Inc) -> Option<i64> {
+        let sev = inc.severity? as usize;
+        let s = self.m.service(&inc.service)?;
+        s.ack_sla.iter().find(|a| self.m.read_severity(&a.severity.name) == Some(sev)).map(|a| a.after.value)
+    }
+
+    fn on_page(&mut self, r: &TraceRecord) {
+        let Some(person) = r.person else { return };
+        let t = r.t;
+        let (service, decided) = match self.open.get_mut(&r.seq) {
+            Some(inc) => {
+                inc.pages += 1;
+                if r.escalation && inc.escalated.is_none() {
+                    inc.escalated = Some(t);
+                }
+                (inc.service.clone(), inc.policy)
+            }
+            None => return,
+        };
+        let off = self.off_hours(person, t);
+        // §5: pages under the policy whose tier caused them, `also` pages
+        // under the decided policy
+        let policy = r.policy.or(decided);
+        let seq = r.seq;
+        self.total.page(person, t, seq, off);
+        self.service_acc(&service).page(person, t, seq, off);
+        if let Some(p) = policy {
+            self.by_policy.entry(p).or_default().page(person, t, seq, off);
+        }
+        if let Some(c) = self.charts.as_mut() {
+            let local = self.m.org.tz.timestamp_opt(t, 0).single();
+            if let Some(l) = local {
+                let (d, h) = (l.weekday().num_days_from_monday() as usize, l.hour() as usize);
+                c.all_pages[d][h] += 1;
+                if off == Some(true) {
+                    c.off_hours[d][h] += 1;
+                }
+                let w = l.iso_week();
+                *c.weekly.entry((person, format!("{}-W{:02}", w.year(), w.week()))).or_default() += 1;
+            }
+        }
+        if t - self.last_prune >= HALF_DAY {
+            self.last_prune = t;
+            self.total.prune_windows(t);
+            for a in self.by_service.values_mut() {
+                a.prune_windows(t);
+            }
+            for a in self.by_policy.values_mut() {
+                a.prune_windows(t);
+            }
+        }
+    }
+
+    /// The report, with the counts the trace does not carry.
+    pub fn report(&self, counters: &Counters, reader_rejected: u64) -> Report {
+        let span = match (self.first_event, self.last_event) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0,
+        };
+        let mut metrics = self.section(&self.total, span, counters.suppressed_but_acked);
+        metrics.insert("rejected_events".into(), Val::Count((counters.rejected_events + reader_rejected) as i64));
+        metrics.insert("stale_events".into(), Val::Count(counters.stale_events as i64));
+        let mut by_service = BTreeMap::new();
+        for (s, a) in &self.by_service {
+            let sba = counters.suppressed_but_acked_by_service.get(&**s).copied().unwrap_or(0);
+            by_service.insert(s.to_string(), self.section(a, span, sba));
+        }
+        for (s, &n) in &counters.suppressed_but_acked_by_service {
+            by_service.entry(s.clone()).or_insert_with(|| self.section(&Acc::default(), span, n));
+        }
+        let mut by_policy = BTreeMap::new();
+        for (&p, a) in &self.by_policy {
+            let name = self.m.policies.get(p as usize).map(|x| x.name.name.clone()).unwrap_or_default();
+            by_policy.insert(name, self.section(a, span, 0));
+        }
+        let charts = self.charts.as_ref().map(|c| {
+            let mut weekly: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+            for ((p, w), n) in &c.weekly {
+                weekly.entry(self.person_name(*p)).or_default().insert(w.clone(), *n);
+            }
+            Charts {
+                weekly_pages: weekly,
+                mtta: self.total.mtta.counts.iter().map(|(&k, &v)| (k, v)).collect(),
+                funnel: c.funnel.clone(),
+                routed: c.routed,
+                off_hours: c.off_hours,
+                all_pages: c.all_pages,
+            }
+        });
+        Report { metrics, by_service, by_policy, charts }
+    }
+
+    fn person_name(&self, p: u32) -> String {
+        self.m.persons.get(p as usize).map(|x| x.name.name.clone()).unwrap_or_else(|| format!("#{p}"))
+    }
+
+    fn section(&self, a: &Acc, span: i64, suppressed_but_acked: u64) -> Section {
+        let mut s = Section::new();
+        let mut count = |k: &str, v: u64| {
+            s.insert(k.to_string(), Val::Count(v as i64));
+        };
+        count("alerts", a.alerts);
+        count("incidents", a.incidents);
+        count("suppressed", a.suppressed);
+        count("deduplicated", a.deduplicated);
+        count("unrouted", a.unrouted);
+        count("reached_nobody", a.reached_nobody);
+        count("acknowledged", a.acknowledged);
+        count("exhausted", a.exhausted);
+        count("auto_resolved", a.auto_resolved);
+        count("open_at_end", a.open_at_end);
+        count("lost_responders", a.lost_responders);
+        count("suppressed_but_acked", suppressed_but_acked);
+        count("unknown_severity", a.unknown_severity);
+        count("escalated", a.escalated);
+        count("pages", a.pages);
+        count("max_pages_in_12h", a.max_pages_12h);
+        count("max_incidents_in_12h", a.max_incidents_12h);
+        count("sla_breaches", a.sla_breaches);
+        let without_works = a.pages_by_person.keys().filter(|&&p| !self.has_works.get(p as usize).copied().unwrap_or(false)).count();
+        count("paged_without_works", without_works as u64);
+        s.insert("mtta_s".into(), Val::Stat(ratio(a.mtta.sum, a.mtta.n as i128, 3), 3));
+        s.insert("mtta_p50_s".into(), Val::Stat(a.mtta.percentile(50), 0));
+        s.insert("mtta_p90_s".into(), Val::Stat(a.mtta.percentile(90), 0));
+        s.insert("mtta_max_s".into(), Val::Stat(a.mtta.max(), 0));
+        s.insert("mttr_s".into(), Val::Stat(ratio(a.mttr_sum, a.mttr_n as i128, 3), 3));
+        let routed = a.incidents.saturating_sub(a.unrouted);
+        s.insert("escalation_rate".into(), Val::Stat(ratio(a.escalated as i128, routed as i128, 4), 4));
+        s.insert("time_to_escalation_s".into(), Val::Stat(ratio(a.tte_sum, a.escalated as i128, 3), 3));
+        let people = a.pages_by_person.len() as i128;
+        let ppw = ratio(a.pages as i128 * WEEK as i128, people * span.max(WEEK) as i128, 4);
+        s.insert("pages_per_person_week".into(), Val::Stat(ppw, 4));
+        let map = |m: &FxMap<u32, u64>| Val::Map(m.iter().map(|(&p, &n)| (self.person_name(p), Val::Count(n as i64))).collect());
+        s.insert("pages_by_person".into(), map(&a.pages_by_person));
+        s.insert("off_hours_pages_by_person".into(), map(&a.off_hours));
+        s
+    }
+}
+
+impl Sink for Collector<'_> {
+    fn record(&mut self, r: &TraceRecord) {
+        match r.step {
+            Step::Opened => {
+                let service = r.service.clone().unwrap_or_else(|| Arc::from(""));
+                let no_sev = r.no_severity;
+                self.each_acc(&service, None, |a| {
+                    a.alerts += 1;
+                    a.incidents += 1;
+                    if no_sev {
+                        a.unknown_severity += 1;
+                    }
+                });
+                self.open.insert(
+                    r.seq,
+                    Inc { opened: r.t, service, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev },
+                );
+            }
+            Step::Routed => {
+                let Some(inc) = self.open.get_mut(&r.seq) else { return };
+                inc.policy = r.policy;
+                if let Some(p) = r.policy {
+                    // the opening alert counts under the decided policy,
+                    // known only now
+                    let no_sev = inc.no_severity;
+                    let a = self.by_policy.entry(p).or_default();
+                    a.alerts += 1;
+                    a.incidents += 1;
+                    if no_sev {
+                        a.unknown_severity += 1;
+                    }
+                }
+            }
+            Step::Unrouted => {
+                let Some(inc) = self.open.get(&r.seq) else { return };
+                let service = inc.service.clone();
+                self.total.unrouted += 1;
+                self.service_acc(&service).unrouted += 1;
+            }
+            Step::Folded => {
+                let Some(inc) = self.open.get(&r.seq) else { return };
+                let (service, policy) = (inc.service.clone(), inc.policy);
+                let no_sev = r.no_severity;
+                self.each_acc(&service, policy, |a| {
+                    a.alerts += 1;
+                    a.deduplicated += 1;
+                    if no_sev {
+                        a.unknown_severity += 1;
+                    }
+                });
+            }
+            Step::Suppressed => {
+                let service = r.service.clone().unwrap_or_else(|| Arc::from(""));
+                let no_sev = r.no_severity;
+                self.each_acc(&service, None, |a| {
+                    a.alerts += 1;
+                    a.suppressed += 1;
+                    if no_sev {
+                        a.unknown_severity += 1;
+                    }
+                });
+            }
+            Step::TierEntered => {
+                if let Some(inc) = self.open.get_mut(&r.seq) {
+                    inc.tiers_entered += 1;
+                }
+            }
+            Step::Paged => self.on_page(r),
+            Step::Acknowledged => {
+                if let Some(inc) = self.open.get_mut(&r.seq) {
+                    inc.ack.get_or_insert(r.t);
+                }
+            }
+            Step::Exhausted => {
+                let Some(inc) = self.open.get(&r.seq) else { return };
+                let (service, policy) = (inc.service.clone(), inc.policy);
+                self.each_acc(&service, policy, |a| a.exhausted += 1);
+            }
+            Step::LostResponder => {
+                let found = match self.open.get(&r.seq) {
+                    Some(inc) => Some((inc.service.clone(), inc.policy)),
+                    None => self.ended.iter().find(|(s, _, _)| *s == r.seq).map(|(_, s, p)| (s.clone(), *p)),
+                };
+                let Some((service, policy)) = found else { return };
+                self.each_acc(&service, policy, |a| a.lost_responders += 1);
+            }
+            Step::Resolved | Step::AutoResolved | Step::OpenAtEnd => self.end(r.seq, r.t, r.step),
+            _ => {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// --runs
+
+/// `--runs`: each scalar becomes mean / p5 / p95 over the runs (runs where
+/// it is null are left out), each map the mean per key (§5).
+pub fn aggregate(runs: &[Report]) -> Report {
+    let sections: Vec<&Section> = runs.iter().map(|r| &r.metrics).collect();
+    let metrics = aggregate_sections(&sections);
+    let by = |f: fn(&Report) -> &BTreeMap<String, Section>| -> BTreeMap<String, Section> {
+        let mut keys: Vec<&String> = runs.iter().flat_map(|r| f(r).keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .map(|k| {
+                let empty = zero_section(runs.iter().find_map(|r| f(r).get(k)).expect("key comes from some run"));
+                let secs: Vec<&Section> = runs.iter().map(|r| f(r).get(k).unwrap_or(&empty)).collect();
+                // `empty` is borrowed by `secs`; aggregate before it drops
+                let out = aggregate_sections(&secs);
+                (k.clone(), out)
+            })
+            .collect()
+    };
+    Report {
+        metrics,
+        by_service: by(|r| &r.by_service),
+        by_policy: by(|r| &r.by_policy),
+        charts: runs.first().and_then(|r| r.charts.clone()),
+    }
+}
+
+fn zero_section(s: &Section) -> Section {
+    s.iter().map(|(k, v)| (k.clone(), zero_like(v))).collect()
+}
+
+fn aggregate_sections(secs: &[&Section]) -> Section {
+    let Some(first) = secs.first() else { return Section::new() };
+    first.keys().map(|k| (k.clone(), aggregate_vals(&secs.iter().filter_map(|s| s.get(k)).collect::<Vec<_>>()))).collect()
+}
+
+fn aggregate_vals(vals: &[&Val]) -> Val {
+    match vals.first() {
+        Some(Val::Map(_)) => {
+            let mut keys: Vec<&String> = vals.iter().filter_map(|v| if let Val::Map(m) = v { Some(m.keys()) } else { None }).flatten().collect();
+            keys.sort();
+            keys.dedup();
+            let n = vals.len() as i128;
+            Val::Map(
+                keys.into_iter()
+                    .map(|k| {
+                        let sum: i128 = vals.iter().map(|v| if let Val::Map(m) = v { m.get(k).map_or(0, |x| scaled_of(x, 0)) } else { 0 }).sum();
+                        (k.clone(), Val::Stat(ratio(sum, n, 3), 3))
+                    })
+                    .collect(),
+            )
+        }
+        Some(Val::Count(_)) => {
+            let xs: Vec<i128> = vals.iter().map(|v| scaled_of(v, 0)).collect();
+            agg_of(xs, 0, true)
+        }
+        Some(Val::Stat(_, dp)) => {
+            let dp = *dp;
+            let xs: Vec<i128> = vals.iter().filter_map(|v| if let Val::Stat(Some(x), _) = v { Some(scaled(*x, dp)) } else { None }).collect();
+            agg_of(xs, dp, false)
+        }
+        Some(v @ Val::Agg(_)) => (*v).clone(),
+        None => Val::Count(0),
+    }
+}
+
+fn scaled_of(v: &Val, dp: u8) -> i128 {
+    match v {
+        Val::Count(n) => *n as i128 * pow10(dp),
+        Val::Stat(Some(x), _) => scaled(*x, dp),
+        _ => 0,
+    }
+}
+
+/// Mean and nearest-rank p5/p95 of values scaled by 10^dp.
+fn agg_of(mut xs: Vec<i128>, dp: u8, count: bool) -> Val {
+    let mean_dp = dp.max(3);
+    xs.sort_unstable();
+    let n = xs.len() as u64;
+    let pick = |p: u64| -> Option<f64> {
+        if n == 0 {
+            return None;
+        }
+        let v = xs[(nearest_rank(n, p) - 1) as usize];
+        Some(v as f64 / pow10(dp) as f64)
+    };
+    let sum: i128 = xs.iter().sum();
+    let mean = if n == 0 { None } else { Some(round_div(sum * pow10(mean_dp), n as i128 * pow10(dp)) as f64 / pow10(mean_dp) as f64) };
+    Val::Agg(Agg { mean, p5: pick(5), p95: pick(95), mean_dp, dp, count })
+}
+
+// ---------------------------------------------------------------------------
+// --against
+
+/// What a value counts as when its key is present on one side only: 0 for
+/// counts, null for means, percentiles and rates (§5).
+pub fn zero_like(v: &Val) -> Val {
+    match v {
+        Val::Count(_) => Val::Count(0),
+        Val::Stat(_, dp) => Val::Stat(None, *dp),
+        Val::Map(_) => Val::Map(BTreeMap::new()),
+        Val::Agg(a) => {
+            let z = a.count.then_some(0.0);
+            Val::Agg(Agg { mean: z, p5: z, p95: z, ..a.clone() })
+        }
+    }
+}
+
+fn sub(c: Option<f64>, b: Option<f64>, dp: u8) -> Option<f64> {
+    Some((scaled(c?, dp) - scaled(b?, dp)) as f64 / pow10(dp) as f64)
+}
+
+/// candidate − baseline for every numeric value (§5).
+pub fn delta_val(b: &Val, c: &Val) -> Val {
+    match (b, c) {
+        (Val::Count(x), Val::Count(y)) => Val::Count(y - x),
+        (Val::Stat(x, dp), Val::Stat(y, _)) => Val::Stat(sub(*y, *x, *dp), *dp),
+        (Val::Map(x), Val::Map(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            Val::Map(
+                keys.into_iter()
+                    .map(|k| {
+                        let (bx, cy) = match (x.get(k), y.get(k)) {
+                            (Some(a), Some(b)) => (a.clone(), b.clone()),
+                            (Some(a), None) => (a.clone(), zero_like(a)),
+                            (None, Some(b)) => (zero_like(b), b.clone()),
+                            (None, None) => unreachable!("key comes from one side"),
+                        };
+                        (k.clone(), delta_val(&bx, &cy))
+                    })
+                    .collect(),
+            )
+        }
+        (Val::Agg(x), Val::Agg(y)) => Val::Agg(Agg {
+            mean: sub(y.mean, x.mean, x.mean_dp),
+            p5: sub(y.p5, x.p5, x.dp),
+            p95: sub(y.p95, x.p95, x.dp),
+            ..x.clone()
+        }),
+        // shapes differ only if the reports do; keep the candidate's
+        (_, c) => c.clone(),
+    }
+}
+
+fn delta_section(b: &Section, c: &Section) -> Section {
+    let mut keys: Vec<&String> = b.keys().chain(c.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| {
+            let v = match (b.get(k), c.get(k)) {
+                (Some(x), Some(y)) => delta_val(x, y),
+                (Some(x), None) => delta_val(x, &zero_like(x)),
+                (None, Some(y)) => delta_val(&zero_like(y), y),
+                (None, None) => unreachable!("key comes from one side"),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+fn delta_by(b: &BTreeMap<String, Section>, c: &BTreeMap<String, Section>) -> BTreeMap<String, Section> {
+    let mut keys: Vec<&String> = b.keys().chain(c.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| {
+            let s = match (b.get(k), c.get(k)) {
+                (Some(x), Some(y)) => delta_section(x, y),
+                (Some(x), None) => delta_section(x, &zero_section(x)),
+                (None, Some(y)) => delta_section(&zero_section(y), y),
+                (None, None) => unreachable!("key comes from one side"),
+            };
+            (k.clone(), s)
+        })
+        .collect()
+}
+
+/// The what-if: candidate − baseline.
+pub fn delta(baseline: &Report, candidate: &Report) -> Report {
+    Report {
+        metrics: delta_section(&baseline.metrics, &candidate.metrics),
+        by_service: delta_by(&baseline.by_service, &candidate.by_service),
+        by_policy: delta_by(&baseline.by_policy, &candidate.by_policy),
+        charts: None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON
+
+/// A value as JSON: counts and integer stats as integers, means and rates
+/// as numbers with decimals, `--runs` values as `{"mean", "p5", "p95"}`.
+pub fn val_json(v: &Val) -> serde_json::Value {
+    use serde_json::Value;
+    let num = |x: Option<f64>, dp: u8| match x {
+        None => Value::Null,
+        Some(x) if dp == 0 => Value::from(x.round() as i64),
+        Some(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+    };
+    match v {
+        Val::Count(n) => Value::from(*n),
+        Val::Stat(x, dp) => num(*x, *dp),
+        Val::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), val_json(v))).collect()),
+        Val::Agg(a) => {
+            let mut o = serde_json::Map::new();
+            o.insert("mean".into(), num(a.mean, a.mean_dp.max(1)));
+            o.insert("p5".into(), num(a.p5, a.dp));
+            o.insert("p95".into(), num(a.p95, a.dp));
+            Value::Object(o)
+        }
+    }
+}
+
+fn section_json(s: &Section) -> serde_json::Value {
+    serde_json::Value::Object(s.iter().map(|(k, v)| (k.clone(), val_json(v))).collect())
+}
+
+fn by_json(b: &BTreeMap<String, Section>) -> serde_json::Value {
+    serde_json::Value::Object(b.iter().map(|(k, s)| (k.clone(), section_json(s))).collect())
+}
+
+/// `{"metrics": …, "by_service": …, "by_policy": …}`
+pub fn report_json(r: &Report) -> serde_json::Value {
+    let mut o = serde_json::Map::new();
+    o.insert("metrics".into(), section_json(&r.metrics));
+    o.insert("by_service".into(), by_json(&r.by_service));
+    o.insert("by_policy".into(), by_json(&r.by_policy));
+    serde_json::Value::Object(o)
+}
