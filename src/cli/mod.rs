@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+pub mod explain;
+pub mod simulate;
 pub mod time_arg;
 
 #[derive(Debug, Parser)]
@@ -33,6 +35,12 @@ pub enum Command {
     Import(ImportArgs),
     /// Run the workspace's drills: scripted incidents with expectations.
     Drill(DrillArgs),
+    /// For one alert: the routes that match, the policy, and who is paged
+    /// at each tier and when.
+    Explain(explain::ExplainArgs),
+    /// Replay a timeline against a workspace (and a baseline): MTTA,
+    /// escalations, alert fatigue.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -144,15 +152,17 @@ pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) ->
         Command::Export(a) => run_export(a, out, err),
         Command::Import(a) => run_import(a, err),
         Command::Drill(a) => run_drill(a, out, err),
+        Command::Explain(a) => explain::run_explain(a, out, err),
+        Command::Simulate(a) => simulate::run_simulate(a, out, err),
     }
 }
 
-fn usage_error(err: &mut dyn Write, msg: &str) -> i32 {
+pub(crate) fn usage_error(err: &mut dyn Write, msg: &str) -> i32 {
     let _ = writeln!(err, "error: {msg}");
     2
 }
 
-fn report_load_error(err: &mut dyn Write, e: workspace::LoadError) -> i32 {
+pub(crate) fn report_load_error(err: &mut dyn Write, e: workspace::LoadError) -> i32 {
     let report = miette::Report::new(e);
     let _ = writeln!(err, "{report:?}");
     2
@@ -228,7 +238,7 @@ fn run_check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 
 /// Load a workspace for a command that refuses only on model errors:
 /// Err(exit status) after printing what went wrong.
-fn load_sound(path: &std::path::Path, err: &mut dyn Write) -> Result<Workspace, i32> {
+pub(crate) fn load_sound(path: &std::path::Path, err: &mut dyn Write) -> Result<Workspace, i32> {
     let ws = match workspace::load(std::slice::from_ref(&path.to_path_buf())) {
         Ok(ws) => ws,
         Err(e) => return Err(report_load_error(err, e)),
@@ -243,7 +253,7 @@ fn load_sound(path: &std::path::Path, err: &mut dyn Write) -> Result<Workspace, 
     Ok(ws)
 }
 
-fn instant_arg(s: &Option<String>, ws: &Workspace, flag: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn instant_arg(s: &Option<String>, ws: &Workspace, flag: &str) -> Result<DateTime<Utc>, String> {
     match s {
         Some(s) => time_arg::parse_instant(s, ws.model.org.tz).map_err(|e| format!("{flag}: {e}")),
         None => Ok(time_arg::now_minute()),
@@ -364,37 +374,49 @@ pub struct DrillArgs {
 }
 
 /// `escalade drill` (SPEC §3.9): exit 1 when a drill fails.
-fn run_drill(a: DrillArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// `--engine E`: an engine name, or exit 2 (SPEC §4 "Exit status").
+pub(crate) fn engine_arg(e: Option<&str>) -> Result<crate::sim::engine::EngineKind, String> {
     use crate::sim::engine::EngineKind;
-    let engine = match a.engine.as_deref() {
-        None => EngineKind::Default,
-        Some(e) => match EngineKind::parse(e) {
-            Some(k) => k,
-            None => {
-                let names: Vec<&str> = EngineKind::ALL.iter().map(|k| k.as_str()).collect();
-                return usage_error(err, &format!("unknown engine `{e}`; engines: {}", names.join(", ")));
-            }
-        },
+    match e {
+        None => Ok(EngineKind::Default),
+        Some(e) => EngineKind::parse(e).ok_or_else(|| {
+            let names: Vec<&str> = EngineKind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("unknown engine `{e}`; engines: {}", names.join(", "))
+        }),
+    }
+}
+
+/// The stderr summary of what `--engine` changes in a workspace (§5).
+pub(crate) fn engine_notes(model: &crate::model::Model, engine: crate::sim::engine::EngineKind, err: &mut dyn Write) {
+    if engine == crate::sim::engine::EngineKind::Default {
+        return;
+    }
+    let c = crate::sim::engine::Compiled::new(model, engine);
+    let adj = c.adjustments();
+    if adj.is_empty() {
+        return;
+    }
+    let _ = writeln!(err, "note: --engine {} changes {} rule{} of this workspace:", engine.as_str(), adj.len(), if adj.len() == 1 { "" } else { "s" });
+    for (p, t, what) in &adj {
+        let pol = &model.policies[*p as usize];
+        let place = match t {
+            Some(t) => format!("{}.{}", pol.name.name, pol.tiers[*t as usize].name.name),
+            None => pol.name.name.clone(),
+        };
+        let _ = writeln!(err, "  {place}: {what}");
+    }
+}
+
+fn run_drill(a: DrillArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let engine = match engine_arg(a.engine.as_deref()) {
+        Ok(k) => k,
+        Err(e) => return usage_error(err, &e),
     };
     let ws = match load_sound(&a.workspace, err) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    if engine != EngineKind::Default {
-        let c = crate::sim::engine::Compiled::new(&ws.model, engine);
-        let adj = c.adjustments();
-        if !adj.is_empty() {
-            let _ = writeln!(err, "note: --engine {} changes {} rule{} of this workspace:", engine.as_str(), adj.len(), if adj.len() == 1 { "" } else { "s" });
-            for (p, t, what) in &adj {
-                let pol = &ws.model.policies[*p as usize];
-                let place = match t {
-                    Some(t) => format!("{}.{}", pol.name.name, pol.tiers[*t as usize].name.name),
-                    None => pol.name.name.clone(),
-                };
-                let _ = writeln!(err, "  {place}: {what}");
-            }
-        }
-    }
+    engine_notes(&ws.model, engine, err);
     let results = crate::sim::drill::run_all(&ws, engine, a.filter.as_deref());
     let text = match a.format {
         DrillFormat::Human => crate::sim::drill::human(&results),

@@ -115,6 +115,56 @@ impl EngineKind {
     pub fn waits_out_empty_tiers(self) -> bool {
         self == EngineKind::GoAlert
     }
+
+    /// `--explain-engine` (§5 "Engines"): the rules this engine changes,
+    /// then those that follow the SPEC.
+    pub fn explain(self) -> String {
+        let changed: &[&str] = match self {
+            EngineKind::Default => &[],
+            EngineKind::PagerDuty => &[
+                "`escalate after` delays are rounded up to whole minutes (at least 1m)",
+                "`repeat` is clamped to 9 (PagerDuty `num_loops`)",
+                "an empty tier is skipped at once (as in the SPEC)",
+                "acknowledgements are final: PagerDuty's acknowledgement timeout is not modelled",
+            ],
+            EngineKind::GoAlert => &[
+                "`escalate after` delays are rounded up to whole minutes (at least 1m)",
+                "`repeat` is clamped to 5",
+                "an empty tier waits out its `escalate after` delay instead of being skipped (target/goalert#4548)",
+            ],
+            EngineKind::Opsgenie => &["`escalate after` delays are rounded up to whole minutes (at least 1m)"],
+            EngineKind::GrafanaOnCall => &[
+                "`escalate after` delays are clamped to 60 s … 86,400 s",
+                "`repeat` is clamped to 5 (`repeat_escalation`)",
+            ],
+            EngineKind::SplunkOnCall => &[],
+        };
+        let mut out = format!("engine {}\n", self.as_str());
+        if changed.is_empty() {
+            out.push_str("changes no rule: every behaviour follows SPEC §5\n");
+        } else {
+            out.push_str("changes these rules:\n");
+            for c in changed {
+                out.push_str(&format!("  - {c}\n"));
+            }
+        }
+        out.push_str("follows SPEC §5 for everything else:\n");
+        let same: &[&str] = &[
+            "routes, `set`, `continue`, `also`, `suppress` and dedup",
+            "the processing order at one instant, acknowledgements and resolves",
+            "`renotify`, `handoff`, `unresolved after`, checkpoints and channels",
+            "the responder model and recorded acknowledgements",
+            "`auto-resolve` (the org's, not the engine's own settings)",
+            "behaviours ENGINES.md marks inferred or unknown for this engine",
+        ];
+        for s in same {
+            out.push_str(&format!("  - {s}\n"));
+        }
+        if !changed.is_empty() {
+            out.push_str("each clamp or rounding is a trace record (`engine-adjusted`)\n");
+        }
+        out
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -875,6 +925,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
 
     pub fn sink(&self) -> &S {
         &self.sink
+    }
+
+    pub fn sink_mut(&mut self) -> &mut S {
+        &mut self.sink
     }
 
     pub fn into_parts(self) -> (R, S, Counters) {

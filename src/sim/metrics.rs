@@ -220,7 +220,7 @@ impl Window {
     /// incidents) in the 12-hour window ending at `t`.
     fn add(&mut self, t: Instant, seq: u64) -> (u64, u64) {
         while let Some(&(at, s)) = self.pages.front() {
-            if at > t - HALF_DAY {
+            if at > t.saturating_sub(HALF_DAY) {
                 break;
             }
             self.pages.pop_front();
@@ -282,7 +282,7 @@ impl Acc {
 
     /// Forget 12-hour windows that can no longer grow (memory bound).
     fn prune_windows(&mut self, now: Instant) {
-        self.windows.retain(|_, w| w.pages.back().is_some_and(|&(t, _)| t > now - HALF_DAY));
+        self.windows.retain(|_, w| w.pages.back().is_some_and(|&(t, _)| t > now.saturating_sub(HALF_DAY)));
     }
 }
 
@@ -366,6 +366,14 @@ impl<'m> Collector<'m> {
         if self.last_event.is_none_or(|l| t > l) {
             self.last_event = Some(t);
         }
+    }
+
+    pub fn first_event(&self) -> Option<Instant> {
+        self.first_event
+    }
+
+    pub fn last_event(&self) -> Option<Instant> {
+        self.last_event
     }
 
     fn service_acc(&mut self, s: &Arc<str>) -> &mut Acc {
@@ -496,7 +504,7 @@ impl<'m> Collector<'m> {
                 *c.weekly.entry((person, format!("{}-W{:02}", w.year(), w.week()))).or_default() += 1;
             }
         }
-        if t - self.last_prune >= HALF_DAY {
+        if t.saturating_sub(self.last_prune) >= HALF_DAY {
             self.last_prune = t;
             self.total.prune_windows(t);
             for a in self.by_service.values_mut() {

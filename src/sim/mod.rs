@@ -10,3 +10,5 @@ pub mod drill;
 pub mod metrics;
 pub mod report;
 pub mod html;
+pub mod trace;
+pub mod simulate;

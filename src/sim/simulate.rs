@@ -1,0 +1,259 @@
+//! `escalade simulate` (SPEC §5): one read of the timeline drives every
+//! engine of the run — the candidate, the `--against` baseline, and each
+//! of their `--runs` — side by side.
+//!
+//! Events are read in batches ([`BATCH`]); each batch is fed to every
+//! engine, the engines in parallel (rayon). Each engine owns its state,
+//! its responder draws are keyed by (seed, incident, person) and batches
+//! are fed in file order, so results do not depend on the thread count.
+//! Memory: the batch, plus per engine what its open incidents need.
+
+use crate::model::Model;
+use crate::sim::engine::{Compiled, Counters, Engine, EngineKind, Fed, Options, SeededResponders, Sink, TraceRecord};
+use crate::sim::event::{Event, Instant, Responders};
+use crate::sim::metrics::{aggregate, Collector, Report};
+use crate::sim::trace::TraceWriter;
+use rayon::prelude::*;
+use std::io::Write;
+
+/// Events read before the engines are run on them.
+pub const BATCH: usize = 4096;
+
+const DAY: i64 = 86_400;
+
+/// A notice when this many incidents are open at once (§5).
+pub const OPEN_NOTICE: usize = 100_000;
+
+/// Options of a simulation.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub engine: EngineKind,
+    pub seed: u64,
+    /// `--runs` (at least 1)
+    pub runs: u32,
+    pub until: Option<Instant>,
+    /// collect the HTML report's chart data
+    pub charts: bool,
+    /// `--strict`: the first rejected event stops the simulation
+    pub strict: bool,
+    /// worker threads (None: one per core)
+    pub threads: Option<usize>,
+}
+
+/// What the caller hears about while the simulation runs.
+pub trait Observer {
+    /// a rejected event (`line` 0: not known); `side` is `None` for the
+    /// reader, or the workspace whose engine rejected it
+    fn rejected(&mut self, side: Option<&str>, line: usize, reason: &str);
+    fn notice(&mut self, text: &str);
+    /// events read so far
+    fn progress(&mut self, _events: u64) {}
+}
+
+/// A workspace to simulate.
+pub struct Side<'m> {
+    /// how messages name it (`candidate`, `baseline`)
+    pub name: String,
+    pub model: &'m Model,
+}
+
+/// Why a simulation stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("{}{line}: {reason} (--strict)", .side.as_ref().map(|s| format!("{s}: ")).unwrap_or_default())]
+    Strict { side: Option<String>, line: usize, reason: String },
+    #[error("cannot write the trace: {0}")]
+    Trace(std::io::Error),
+    #[error("{0}")]
+    Threads(String),
+}
+
+/// The result: one report per side (aggregated over the runs), and what the
+/// report header says.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub reports: Vec<Report>,
+    /// timeline events processed by the first side's first run
+    pub events: u64,
+    pub first_event: Option<Instant>,
+    pub last_event: Option<Instant>,
+    /// the first side's end instant
+    pub end: Option<Instant>,
+    /// trace records written
+    pub traced: u64,
+}
+
+struct RunSink<'m> {
+    metrics: Collector<'m>,
+    trace: Option<TraceWriter<'m>>,
+}
+
+impl Sink for RunSink<'_> {
+    fn record(&mut self, r: &TraceRecord) {
+        self.metrics.record(r);
+        if let Some(t) = self.trace.as_mut() {
+            t.record(r);
+        }
+    }
+}
+
+struct Run<'m> {
+    side: usize,
+    index: u32,
+    engine: Engine<'m, SeededResponders, RunSink<'m>>,
+    processed: u64,
+    skipped: u64,
+    /// engine rejections of the current batch: (line, reason)
+    rejected: Vec<(usize, String)>,
+}
+
+impl Run<'_> {
+    fn feed(&mut self, batch: &[Event]) {
+        self.rejected.clear();
+        for ev in batch {
+            match self.engine.feed(ev) {
+                Fed::Processed => {
+                    self.processed += 1;
+                    self.engine.sink_mut().metrics.note_event(ev.at);
+                }
+                Fed::Skipped => self.skipped += 1,
+                Fed::Rejected(reason) => self.rejected.push((ev.line, reason)),
+            }
+        }
+    }
+}
+
+/// Run the simulation of `sides` (the candidate first) over `events`.
+/// `trace`: where the candidate's first run writes its audit trail.
+pub fn simulate<'m, I>(
+    sides: &[Side<'m>],
+    events: I,
+    responders: &Responders,
+    cfg: &Config,
+    trace: Option<Box<dyn Write + Send + 'm>>,
+    obs: &mut dyn Observer,
+) -> Result<Outcome, SimError>
+where
+    I: Iterator<Item = Result<Event, crate::sim::event::Rejected>>,
+{
+    let pool = match cfg.threads {
+        Some(n) => Some(rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| SimError::Threads(e.to_string()))?),
+        None => None,
+    };
+    let compiled: Vec<Compiled<'m>> = sides.iter().map(|s| Compiled::new(s.model, cfg.engine)).collect();
+    let runs_n = cfg.runs.max(1);
+    let mut trace = trace;
+    let mut runs: Vec<Run<'_>> = Vec::new();
+    for (si, (side, c)) in sides.iter().zip(&compiled).enumerate() {
+        for i in 0..runs_n {
+            let (model, unknown) = SeededResponders::new(side.model, responders, cfg.seed.wrapping_add(i as u64));
+            if i == 0 {
+                for k in unknown {
+                    obs.notice(&format!("responders: `{k}` names no person of the {} workspace; ignored", side.name));
+                }
+            }
+            let sink = RunSink {
+                metrics: Collector::new(side.model, cfg.charts && i == 0),
+                trace: if si == 0 && i == 0 { trace.take().map(|w| TraceWriter::new(side.model, w)) } else { None },
+            };
+            let engine = Engine::new(c, Options { until: cfg.until }, model, sink);
+            runs.push(Run { side: si, index: i, engine, processed: 0, skipped: 0, rejected: Vec::new() });
+        }
+    }
+
+    let mut events = events;
+    let mut batch: Vec<Event> = Vec::with_capacity(BATCH);
+    let mut read: u64 = 0;
+    let mut reader_rejected: u64 = 0;
+    let mut last_read: Option<Instant> = None;
+    let mut open_noticed = false;
+    loop {
+        batch.clear();
+        let mut eof = false;
+        while batch.len() < BATCH {
+            match events.next() {
+                None => {
+                    eof = true;
+                    break;
+                }
+                Some(Err(rej)) => {
+                    reader_rejected += 1;
+                    obs.rejected(None, rej.line, &rej.reason);
+                    if cfg.strict {
+                        return Err(SimError::Strict { side: None, line: rej.line, reason: rej.reason });
+                    }
+                }
+                Some(Ok(ev)) => {
+                    read += 1;
+                    last_read = Some(last_read.map_or(ev.at, |l| l.max(ev.at)));
+                    batch.push(ev);
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let work = |runs: &mut Vec<Run<'_>>| runs.par_iter_mut().for_each(|r| r.feed(&batch));
+            match &pool {
+                Some(p) => p.install(|| work(&mut runs)),
+                None => work(&mut runs),
+            }
+            for r in runs.iter().filter(|r| r.index == 0) {
+                let side = (sides.len() > 1).then(|| sides[r.side].name.as_str());
+                for (line, reason) in &r.rejected {
+                    obs.rejected(side, *line, reason);
+                    if cfg.strict {
+                        return Err(SimError::Strict { side: side.map(str::to_string), line: *line, reason: reason.clone() });
+                    }
+                }
+            }
+            if !open_noticed && runs.first().is_some_and(|r| r.engine.open_incidents() > OPEN_NOTICE) {
+                open_noticed = true;
+                obs.notice(&format!(
+                    "more than {OPEN_NOTICE} incidents are open at once: the timeline has few resolves and the org no `auto-resolve`, so memory grows with its length"
+                ));
+            }
+            obs.progress(read);
+        }
+        if eof {
+            break;
+        }
+    }
+
+    // §5 "End": --until, or the last event plus the org auto-resolve (24h)
+    let mut ends: Vec<Option<Instant>> = Vec::new();
+    for side in sides {
+        let end = cfg.until.or_else(|| last_read.map(|l| l.saturating_add(side.model.org.auto_resolve.unwrap_or(DAY))));
+        ends.push(end);
+    }
+    let finish = |r: &mut Run<'_>| {
+        if let Some(end) = ends[r.side] {
+            r.engine.finish(end);
+        }
+    };
+    match &pool {
+        Some(p) => p.install(|| runs.par_iter_mut().for_each(finish)),
+        None => runs.par_iter_mut().for_each(finish),
+    }
+    if let Some(r) = runs.first() {
+        if r.skipped > 0 {
+            obs.notice(&format!("{} events after --until were skipped", r.skipped));
+        }
+    }
+
+    let mut outcome = Outcome { reports: Vec::new(), events: 0, first_event: None, last_event: None, end: ends.first().copied().flatten(), traced: 0 };
+    let mut per_side: Vec<Vec<Report>> = vec![Vec::new(); sides.len()];
+    for (k, r) in runs.into_iter().enumerate() {
+        let (side, processed) = (r.side, r.processed);
+        let (_, sink, counters): (_, RunSink<'_>, Counters) = r.engine.into_parts();
+        if k == 0 {
+            outcome.events = processed;
+            outcome.first_event = sink.metrics.first_event();
+            outcome.last_event = sink.metrics.last_event();
+        }
+        if let Some(t) = sink.trace {
+            outcome.traced = t.finish().map_err(SimError::Trace)?;
+        }
+        per_side[side].push(sink.metrics.report(&counters, reader_rejected));
+    }
+    outcome.reports = per_side.into_iter().map(|v| if v.len() == 1 { v.into_iter().next().unwrap_or_default() } else { aggregate(&v) }).collect();
+    Ok(outcome)
+}
