@@ -135,6 +135,9 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// Timeline events in time order, and rejected ones.
+type Events = Box<dyn Iterator<Item = Result<Event, Rejected>>>;
+
 pub fn run_simulate(a: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let engine = match engine_arg(a.engine.as_deref()) {
         Ok(k) => k,
@@ -185,7 +188,7 @@ pub fn run_simulate(a: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let pending: Rc<RefCell<Vec<String>>> = Rc::default();
     let shown_timeline = if timeline_path.as_os_str() == "-" { "-".to_string() } else { workspace::display_path(timeline_path) };
     // the events: a timeline file, or an importer's output
-    let (events, own_responders, notices): (Box<dyn Iterator<Item = Result<Event, Rejected>>>, Option<Responders>, Vec<String>) = match import_kind {
+    let (events, own_responders, notices): (Events, Option<Responders>, Vec<String>) = match import_kind {
         Some(kind) => {
             let imported = match import::import_path(kind, timeline_path, tz) {
                 Ok(i) => i,

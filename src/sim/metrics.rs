@@ -65,7 +65,7 @@ pub struct Report {
     pub by_service: BTreeMap<String, Section>,
     pub by_policy: BTreeMap<String, Section>,
     /// what the HTML report draws (first run only)
-    pub charts: Option<Charts>,
+    pub charts: Option<Box<Charts>>,
 }
 
 /// Data for the HTML report's charts (totals of the first run).
@@ -443,7 +443,7 @@ impl<'m> Collector<'m> {
             // not resolved before it
             if let Some(d) = sla {
                 let deadline = inc.opened + d;
-                if deadline <= t && !inc.ack.is_some_and(|a| a <= deadline) {
+                if deadline <= t && inc.ack.is_none_or(|a| a > deadline) {
                     a.sla_breaches += 1;
                 }
             }
@@ -543,14 +543,14 @@ impl<'m> Collector<'m> {
             for ((p, w), n) in &c.weekly {
                 weekly.entry(self.person_name(*p)).or_default().insert(w.clone(), *n);
             }
-            Charts {
+            Box::new(Charts {
                 weekly_pages: weekly,
                 mtta: self.total.mtta.counts.iter().map(|(&k, &v)| (k, v)).collect(),
                 funnel: c.funnel.clone(),
                 routed: c.routed,
                 off_hours: c.off_hours,
                 all_pages: c.all_pages,
-            }
+            })
         });
         Report { metrics, by_service, by_policy, charts }
     }
