@@ -929,3 +929,99 @@ pub fn report_json(r: &Report) -> serde_json::Value {
     o.insert("by_policy".into(), by_json(&r.by_policy));
     serde_json::Value::Object(o)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round_div(5, 2), 3);
+        assert_eq!(round_div(-5, 2), -3);
+        assert_eq!(round_div(4, 3), 1);
+        assert_eq!(round_div(-4, 3), -1);
+        assert_eq!(ratio(1, 3, 4), Some(0.3333));
+        assert_eq!(ratio(2, 3, 3), Some(0.667));
+        assert_eq!(ratio(1, 8, 2), Some(0.13), "0.125 rounds away from zero");
+        assert_eq!(ratio(1, 0, 3), None, "empty set → null");
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        // ranks ⌈p·n/100⌉
+        assert_eq!(nearest_rank(10, 50), 5);
+        assert_eq!(nearest_rank(10, 90), 9);
+        assert_eq!(nearest_rank(11, 90), 10);
+        assert_eq!(nearest_rank(1, 5), 1);
+        assert_eq!(nearest_rank(20, 5), 1);
+        assert_eq!(nearest_rank(21, 5), 2);
+        let mut h = Hist::default();
+        for v in [300, 60, 120, 60, 900] {
+            h.add(v);
+        }
+        // sorted: 60 60 120 300 900
+        assert_eq!(h.percentile(50), Some(120.0));
+        assert_eq!(h.percentile(90), Some(900.0));
+        assert_eq!(h.max(), Some(900.0));
+        assert_eq!(Hist::default().percentile(50), None);
+    }
+
+    #[test]
+    fn twelve_hour_windows_are_half_open() {
+        let mut w = Window::default();
+        assert_eq!(w.add(0, 1), (1, 1));
+        assert_eq!(w.add(100, 1), (2, 1));
+        assert_eq!(w.add(HALF_DAY - 1, 2), (3, 2), "[0, 12h) holds all three");
+        assert_eq!(w.add(HALF_DAY, 2), (3, 2), "the page at 0 is out of [1s, 12h+1s); 100 is in");
+        assert_eq!(w.add(HALF_DAY + 100, 3), (3, 2));
+    }
+
+    #[test]
+    fn deltas_follow_the_missing_key_rules() {
+        let mut b = Section::new();
+        b.insert("pages".into(), Val::Count(4));
+        b.insert("mtta_s".into(), Val::Stat(Some(240.0), 3));
+        b.insert("pages_by_person".into(), Val::Map([("erin".to_string(), Val::Count(3))].into_iter().collect()));
+        let mut c = Section::new();
+        c.insert("pages".into(), Val::Count(1));
+        c.insert("mtta_s".into(), Val::Stat(None, 3));
+        c.insert("pages_by_person".into(), Val::Map([("bob".to_string(), Val::Count(1))].into_iter().collect()));
+        let d = delta_section(&b, &c);
+        assert_eq!(d["pages"], Val::Count(-3));
+        assert_eq!(d["mtta_s"], Val::Stat(None, 3), "null on one side → null");
+        let Val::Map(m) = &d["pages_by_person"] else { panic!("map") };
+        assert_eq!(m["erin"], Val::Count(-3), "missing on one side counts as 0");
+        assert_eq!(m["bob"], Val::Count(1));
+        // a by_service entry on one side only: counts against 0, means null
+        let base = Report { metrics: b.clone(), by_service: [("s".to_string(), b.clone())].into_iter().collect(), ..Report::default() };
+        let cand = Report { metrics: b.clone(), ..Report::default() };
+        let d = delta(&base, &cand);
+        assert_eq!(d.by_service["s"]["pages"], Val::Count(-4));
+        assert_eq!(d.by_service["s"]["mtta_s"], Val::Stat(None, 3));
+        // floating differences are exact at the metric's decimals
+        assert_eq!(delta_val(&Val::Stat(Some(0.1), 4), &Val::Stat(Some(0.3), 4)), Val::Stat(Some(0.2), 4));
+    }
+
+    #[test]
+    fn runs_aggregate_mean_and_nearest_rank_bounds() {
+        let reports: Vec<Report> = (1..=20)
+            .map(|i| {
+                let mut s = Section::new();
+                s.insert("pages".into(), Val::Count(i));
+                s.insert("mtta_s".into(), Val::Stat(if i % 2 == 0 { Some(i as f64 * 10.0) } else { None }, 3));
+                s.insert("pages_by_person".into(), Val::Map([("erin".to_string(), Val::Count(i))].into_iter().collect()));
+                Report { metrics: s, ..Report::default() }
+            })
+            .collect();
+        let a = aggregate(&reports);
+        let Val::Agg(p) = &a.metrics["pages"] else { panic!("agg") };
+        assert_eq!((p.mean, p.p5, p.p95), (Some(10.5), Some(1.0), Some(19.0)));
+        // nulls are left out: 20, 40, …, 200 (10 values)
+        let Val::Agg(m) = &a.metrics["mtta_s"] else { panic!("agg") };
+        assert_eq!((m.mean, m.p5, m.p95), (Some(110.0), Some(20.0), Some(200.0)));
+        let Val::Map(pp) = &a.metrics["pages_by_person"] else { panic!("map") };
+        assert_eq!(pp["erin"], Val::Stat(Some(10.5), 3));
+        let j = val_json(&a.metrics["pages"]);
+        assert_eq!(j.to_string(), r#"{"mean":10.5,"p5":1,"p95":19}"#);
+    }
+}
