@@ -160,8 +160,12 @@ fn map_text(m: &BTreeMap<String, Val>, signed: bool) -> String {
 /// The columns of the per-service and per-policy tables.
 const BREAKDOWN: &[&str] = &["alerts", "incidents", "pages", "acknowledged", "mtta_s", "escalation_rate", "sla_breaches", "open_at_end"];
 
+/// The kind a breakdown cell is rendered with: plain numbers (no `(4m)`).
 fn kind_of(name: &str) -> Kind {
-    METRICS.iter().find(|(n, _, _)| *n == name).map_or(Kind::Count, |x| x.1)
+    match METRICS.iter().find(|(n, _, _)| *n == name).map_or(Kind::Count, |x| x.1) {
+        Kind::MeanSecs | Kind::Secs => Kind::Count,
+        k => k,
+    }
 }
 
 fn get<'a>(s: &'a Section, k: &str) -> Option<&'a Val> {
@@ -220,6 +224,7 @@ fn total_rows(s: &Shown) -> (Vec<String>, Vec<Vec<String>>) {
         Shown::One(r) => {
             let rows = METRICS
                 .iter()
+                .filter(|(_, kind, _)| *kind != Kind::PersonMap)
                 .filter_map(|(name, kind, _)| Some(vec![name.to_string(), cell(get(&r.metrics, name)?, *kind, false)]))
                 .collect();
             (vec!["metric".into(), "value".into()], rows)
@@ -227,6 +232,7 @@ fn total_rows(s: &Shown) -> (Vec<String>, Vec<Vec<String>>) {
         Shown::Against { baseline, candidate, delta } => {
             let rows = METRICS
                 .iter()
+                .filter(|(_, kind, _)| *kind != Kind::PersonMap)
                 .filter_map(|(name, kind, _)| {
                     let c = get(&candidate.metrics, name)?;
                     let b = get(&baseline.metrics, name).map_or_else(String::new, |v| cell(v, *kind, false));
@@ -237,6 +243,30 @@ fn total_rows(s: &Shown) -> (Vec<String>, Vec<Vec<String>>) {
             (vec!["metric".into(), "baseline".into(), "candidate".into(), "delta".into()], rows)
         }
     }
+}
+
+/// The per-person maps, one line each: `pages_by_person: ben 3, mei 2`;
+/// in a what-if, each side and the delta.
+fn map_lines(s: &Shown) -> Vec<String> {
+    let maps = METRICS.iter().filter(|(_, kind, _)| *kind == Kind::PersonMap);
+    let mut out = Vec::new();
+    for (name, _, _) in maps {
+        match s {
+            Shown::One(r) => {
+                if let Some(v) = r.metrics.get(*name) {
+                    out.push(format!("{name}: {}", cell(v, Kind::PersonMap, false)));
+                }
+            }
+            Shown::Against { baseline, candidate, delta } => {
+                for (label, r, signed) in [("baseline", baseline, false), ("candidate", candidate, false), ("delta", delta, true)] {
+                    if let Some(v) = r.metrics.get(*name) {
+                        out.push(format!("{name} ({label}): {}", cell(v, Kind::PersonMap, signed)));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Rows of a breakdown (`by_service` / `by_policy`).
@@ -314,6 +344,11 @@ pub fn table(s: &Shown, meta: &Meta) -> String {
     out.push('\n');
     let (h, rows) = total_rows(s);
     out.push_str(&text_table(&h, &rows));
+    out.push('\n');
+    for l in map_lines(s) {
+        out.push_str(&l);
+        out.push('\n');
+    }
     for n in notes(s) {
         out.push('\n');
         out.push_str(&n);
@@ -346,6 +381,10 @@ pub fn markdown(s: &Shown, meta: &Meta) -> String {
     out.push('\n');
     let (h, rows) = total_rows(s);
     out.push_str(&md_table(&h, &rows));
+    out.push('\n');
+    for l in map_lines(s) {
+        out.push_str(&format!("- {}\n", md_escape(&l)));
+    }
     for n in notes(s) {
         out.push('\n');
         out.push_str(&md_escape(&n));
