@@ -314,3 +314,13 @@ fn responders_file_replaces_the_timeline_section() {
     // everyone acks after 1m, except recorded acks (A1 by priya at +5m)
     assert_eq!(v["metrics"]["mtta_p50_s"], 60);
 }
+
+#[test]
+fn a_directory_is_not_a_timeline() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let dir = d.path().join("events.jsonl");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let o = sim(&["policies", "--timeline", dir.to_str().expect("utf-8")]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("is a directory"), "{}", o.stderr);
+}

@@ -1021,6 +1021,9 @@ pub fn open(path: &Path, tz: Tz, reorder_window: i64) -> Result<Timeline, OpenEr
         return Timeline::from_reader(io::BufReader::new(io::stdin()), Format::JsonLines, tz, reorder_window, "-");
     }
     let file = std::fs::File::open(path).map_err(|source| OpenError::Io { path: name.clone(), source })?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(OpenError::Invalid { path: name, message: "is a directory, not a timeline file".into() });
+    }
     Timeline::from_reader(io::BufReader::with_capacity(64 * 1024, file), format, tz, reorder_window, &name)
 }
 
