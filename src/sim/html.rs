@@ -22,18 +22,7 @@ use svg::El;
 
 /// Escape text for HTML and XML, in element content and attribute values.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::sim::drill::xml_escape(s)
 }
 
 /// A coordinate or length: one decimal, never `-0.0`, `0.0` when not finite.
@@ -1028,7 +1017,7 @@ mod tests {
         }
         for (i, _) in t.match_indices('&') {
             let rest = &t[i..];
-            if !["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"].iter().any(|e| rest.starts_with(e)) {
+            if !["&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&apos;"].iter().any(|e| rest.starts_with(e)) {
                 return Err(format!("bare & in {t:?}"));
             }
         }
@@ -1119,7 +1108,7 @@ mod tests {
                  <text x=\"0.0\" y=\"0.0\">x &lt; y</text><line x1=\"0.0\" y1=\"0.0\" x2=\"10.0\" y2=\"10.0\"/></g>"
             )
         );
-        assert_eq!(esc("'"), "&#39;");
+        assert_eq!(esc("'"), "&apos;");
         assert_eq!(svg::El::new("a").attr("k", "1").attr("k", "2").render(), "<a k=\"2\"/>", "an attribute is set once");
         assert_eq!(fixed(-0.0001, 3), "0.000");
         assert_eq!(fixed(f64::NAN, 1), "0.0");
