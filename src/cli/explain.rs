@@ -313,28 +313,7 @@ fn notify_text(n: &Notify) -> String {
 /// The source text of a span on one line: comments removed, lines joined.
 fn source_text(ws: &Workspace, span: crate::source::Span) -> String {
     let text = ws.sources.files.get(span.file as usize).map(|f| f.slice(span)).unwrap_or("");
-    text.lines().map(|l| strip_comment(l).trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
-}
-
-/// The text before the first `#` outside a string (SPEC §2).
-fn strip_comment(line: &str) -> &str {
-    let (mut in_string, mut escaped) = (false, false);
-    for (i, ch) in line.char_indices() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if ch == '\\' {
-                escaped = true;
-            } else if ch == '"' {
-                in_string = false;
-            }
-        } else if ch == '"' {
-            in_string = true;
-        } else if ch == '#' {
-            return &line[..i];
-        }
-    }
-    line
+    text.lines().map(|l| crate::sim::drill::strip_comment(l).trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 fn header(ws: &Workspace, alert: &AlertEvent, at: Instant, records: &[TraceRecord], s: &mut String) {

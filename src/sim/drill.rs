@@ -169,7 +169,7 @@ fn expect_text(sources: &SourceMap, span: Span) -> String {
 }
 
 /// The text before the first `#` outside a string (SPEC §2 comments).
-fn strip_comment(text: &str) -> &str {
+pub(crate) fn strip_comment(text: &str) -> &str {
     let mut in_string = false;
     let mut escaped = false;
     for (i, ch) in text.char_indices() {
