@@ -847,6 +847,9 @@ struct Incident {
     /// recorded acks processed before their person was paged: (person or
     /// None for an ack without `by`, offset from open)
     pending: Vec<(Option<u32>, i64)>,
+    /// recorded acks read but not yet processed (phase 2 of their instant):
+    /// a `resolve` at the same instant ends the incident first (§5)
+    queued: Vec<Option<u32>>,
 }
 
 /// The simulation engine. `R` decides when paged people acknowledge; `S`
@@ -1175,6 +1178,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             unresolved_done: false,
             paged: Vec::new(),
             pending: Vec::new(),
+            queued: Vec::new(),
         });
         self.by_alert.insert(id.clone(), slot);
         if let Some(fp) = fp {
@@ -1258,6 +1262,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             },
         };
         // §5 fine points: a recorded ack takes effect in phase 2
+        if let Some(inc) = self.incidents[slot as usize].as_mut() {
+            inc.queued.push(person);
+        }
         self.q.push(t, PHASE_ACK, None, slot, gen, TimerKind::RecordedAck { person });
     }
 
@@ -1281,6 +1288,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         match tm.kind {
             TimerKind::Ack { person } => self.apply_ack(tm.slot, person, t),
             TimerKind::RecordedAck { person } => {
+                if let Some(i) = inc.queued.iter().position(|q| *q == person) {
+                    inc.queued.remove(i);
+                }
                 let offset = t - inc.opened;
                 match person {
                     // P was paged before the ack is processed: P acks at t
@@ -1768,7 +1778,19 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     /// incident ends, even when it was acknowledged by someone else.
     fn settle_lost(&mut self, slot: u32, t: Instant) {
         let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
-        let pending = std::mem::take(&mut inc.pending);
+        let mut pending = std::mem::take(&mut inc.pending);
+        // recorded acks of this instant not yet processed when a `resolve`
+        // ended the incident: the resolve wins (§5 fine points); an ack by
+        // someone never paged (or, without `by`, when nobody was) is lost
+        for who in std::mem::take(&mut inc.queued) {
+            let never_paged = match who {
+                Some(p) => !inc.paged.contains(&p),
+                None => inc.paged.is_empty(),
+            };
+            if never_paged {
+                pending.push((who, 0));
+            }
+        }
         for (who, _) in pending {
             self.counters.lost_responders += 1;
             let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::LostResponder);
@@ -2254,6 +2276,12 @@ routes { route quiet { when labels.env == "staging" suppress } }"#);
         // a resolve at the same instant wins, whatever the file order
         let lines = run(&src, &[], vec![(0, alert("A1", "s")), (2 * M, ack("A1", Some("ann"))), (2 * M, resolve("A1"))], 3600);
         assert!(grep(&lines, &["acknowledged"]).is_empty(), "{}", show(&lines));
+        // … and an ack of that instant by someone never paged is lost, not
+        // silently dropped (ann was paged: her ack just has no effect)
+        let r = run_with(&src, EngineKind::Default, &[], vec![(0, alert("A1", "s")), (2 * M, ack("A1", Some("bob"))), (2 * M, ack("A1", Some("ann"))), (2 * M, resolve("A1"))], 3600);
+        assert!(grep(&r.lines, &["acknowledged"]).is_empty(), "{}", show(&r.lines));
+        assert_eq!(grep(&r.lines, &["+2m A1 lost-responder", "person=bob", "never-paged"]).len(), 1, "{}", show(&r.lines));
+        assert_eq!(r.counters.lost_responders, 1);
         // suppressed alert: suppressed_but_acked; unknown id: stale
         let quiet = EventKind::Alert(AlertEvent {
             id: "Q1".into(),
