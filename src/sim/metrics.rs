@@ -209,31 +209,55 @@ impl Hist {
 }
 
 /// One person's pages in the last 12 hours (for one accumulator).
+///
+/// Each page is an entry with an id (its position since the window was
+/// made); an entry is *live* while it is the latest page of its incident to
+/// this person. An incident has a page in the window exactly when its
+/// latest page is there, so the live entries count the distinct incidents —
+/// no per-incident map, just the previous entry's id, which the incident
+/// keeps ([`Inc::last`]).
 #[derive(Debug, Clone, Default)]
 struct Window {
-    pages: VecDeque<(Instant, u64)>,
-    incidents: FxMap<u64, u32>,
+    pages: VecDeque<(Instant, bool)>,
+    /// entries dropped from the front (the id of `pages[0]`)
+    popped: u64,
+    live: u64,
 }
 
 impl Window {
-    /// Add a page at `t` of incident `seq`; returns (pages, distinct
-    /// incidents) in the 12-hour window ending at `t`.
-    fn add(&mut self, t: Instant, seq: u64) -> (u64, u64) {
-        while let Some(&(at, s)) = self.pages.front() {
-            if at > t.saturating_sub(HALF_DAY) {
+    /// Add a page at `t`; `prev`: the id of the incident's previous page to
+    /// this person. Returns (pages, distinct incidents) in the 12-hour
+    /// window ending at `t`, and the new page's id.
+    fn add(&mut self, t: Instant, prev: Option<u64>) -> (u64, u64, u64) {
+        let edge = t.saturating_sub(HALF_DAY);
+        while let Some(&(at, live)) = self.pages.front() {
+            if at > edge {
                 break;
             }
             self.pages.pop_front();
-            if let Some(c) = self.incidents.get_mut(&s) {
-                *c -= 1;
-                if *c == 0 {
-                    self.incidents.remove(&s);
+            self.popped += 1;
+            if live {
+                self.live -= 1;
+            }
+        }
+        if let Some(id) = prev.filter(|&id| id >= self.popped) {
+            if let Some(e) = self.pages.get_mut((id - self.popped) as usize) {
+                if e.1 {
+                    e.1 = false;
+                    self.live -= 1;
                 }
             }
         }
-        self.pages.push_back((t, seq));
-        *self.incidents.entry(seq).or_default() += 1;
-        (self.pages.len() as u64, self.incidents.len() as u64)
+        self.pages.push_back((t, true));
+        self.live += 1;
+        (self.pages.len() as u64, self.live, self.popped + self.pages.len() as u64 - 1)
+    }
+
+    /// Drop every page (all older than 12 hours); ids stay valid.
+    fn clear(&mut self) {
+        self.popped += self.pages.len() as u64;
+        self.pages = VecDeque::new();
+        self.live = 0;
     }
 }
 
@@ -266,7 +290,9 @@ struct Acc {
 }
 
 impl Acc {
-    fn page(&mut self, person: u32, t: Instant, seq: u64, off_hours: Option<bool>) {
+    /// A page; `prev`: the id of the incident's previous page to this
+    /// person in this accumulator. Returns the new page's id.
+    fn page(&mut self, person: u32, t: Instant, prev: Option<u64>, off_hours: Option<bool>) -> u64 {
         self.pages += 1;
         *self.pages_by_person.entry(person).or_default() += 1;
         if let Some(off) = off_hours {
@@ -275,14 +301,19 @@ impl Acc {
                 *e += 1;
             }
         }
-        let (p, i) = self.windows.entry(person).or_default().add(t, seq);
+        let (p, i, id) = self.windows.entry(person).or_default().add(t, prev);
         self.max_pages_12h = self.max_pages_12h.max(p);
         self.max_incidents_12h = self.max_incidents_12h.max(i);
+        id
     }
 
-    /// Forget 12-hour windows that can no longer grow (memory bound).
+    /// Drop the pages of windows that can no longer grow (memory bound).
     fn prune_windows(&mut self, now: Instant) {
-        self.windows.retain(|_, w| w.pages.back().is_some_and(|&(t, _)| t > now.saturating_sub(HALF_DAY)));
+        for w in self.windows.values_mut() {
+            if !w.pages.is_empty() && w.pages.back().is_none_or(|&(t, _)| t <= now.saturating_sub(HALF_DAY)) {
+                w.clear();
+            }
+        }
     }
 }
 
@@ -291,6 +322,8 @@ impl Acc {
 struct Inc {
     opened: Instant,
     service: Arc<str>,
+    /// index of the service's accumulator
+    svc: u32,
     /// the final (post-`set`) severity
     severity: Option<u32>,
     /// the decided policy (None: unrouted)
@@ -301,6 +334,10 @@ struct Inc {
     tiers_entered: u32,
     /// the opening alert was read with no severity
     no_severity: bool,
+    /// per (accumulator, person): the id of the incident's latest page in
+    /// that accumulator's 12-hour window (accumulator 0: totals, 1: its
+    /// service, 2 + p: policy p)
+    last: Vec<(u32, u32, u64)>,
 }
 
 /// A person's `works` hours around the current page instant.
@@ -316,10 +353,12 @@ pub struct Collector<'m> {
     open: FxMap<u64, Inc>,
     /// incidents ended at `ended_at`: lost responders are settled right
     /// after the end record, at the same instant
-    ended: Vec<(u64, Arc<str>, Option<u32>)>,
+    ended: Vec<(u64, u32, Option<u32>)>,
     ended_at: Instant,
     total: Acc,
-    by_service: FxMap<Arc<str>, Acc>,
+    /// service name → index in `services`
+    svc_index: FxMap<Arc<str>, u32>,
+    services: Vec<(Arc<str>, Acc)>,
     by_policy: FxMap<u32, Acc>,
     works: Vec<WorksCache>,
     has_works: Vec<bool>,
@@ -347,7 +386,8 @@ impl<'m> Collector<'m> {
             ended: Vec::new(),
             ended_at: i64::MIN,
             total: Acc::default(),
-            by_service: FxMap::default(),
+            svc_index: FxMap::default(),
+            services: Vec::new(),
             by_policy: FxMap::default(),
             works: vec![WorksCache::default(); m.persons.len()],
             has_works: m.persons.iter().map(|p| !p.works.is_empty()).collect(),
@@ -376,11 +416,19 @@ impl<'m> Collector<'m> {
         self.last_event
     }
 
-    fn service_acc(&mut self, s: &Arc<str>) -> &mut Acc {
-        if !self.by_service.contains_key(s) {
-            self.by_service.insert(s.clone(), Acc::default());
+    /// The index of a service's accumulator (made on first use).
+    fn service_idx(&mut self, s: &Arc<str>) -> u32 {
+        if let Some(&i) = self.svc_index.get(s) {
+            return i;
         }
-        self.by_service.get_mut(s).expect("inserted above")
+        let i = self.services.len() as u32;
+        self.services.push((s.clone(), Acc::default()));
+        self.svc_index.insert(s.clone(), i);
+        i
+    }
+
+    fn service_acc(&mut self, i: u32) -> &mut Acc {
+        &mut self.services[i as usize].1
     }
 
     /// Is `person` outside their `works` hours at `t`? None: no `works`.
@@ -398,9 +446,9 @@ impl<'m> Collector<'m> {
         Some(!cache.set.contains(t))
     }
 
-    fn each_acc(&mut self, service: &Arc<str>, policy: Option<u32>, f: impl Fn(&mut Acc)) {
+    fn each_acc(&mut self, svc: u32, policy: Option<u32>, f: impl Fn(&mut Acc)) {
         f(&mut self.total);
-        f(self.service_acc(service));
+        f(self.service_acc(svc));
         if let Some(p) = policy {
             f(self.by_policy.entry(p).or_default());
         }
@@ -414,10 +462,10 @@ impl<'m> Collector<'m> {
             self.ended.clear();
             self.ended_at = t;
         }
-        self.ended.push((seq, inc.service.clone(), inc.policy));
+        self.ended.push((seq, inc.svc, inc.policy));
         let sla = self.sla(&inc);
         let routed = inc.policy.is_some();
-        self.each_acc(&inc.service, inc.policy, |a| {
+        self.each_acc(inc.svc, inc.policy, |a| {
             match step {
                 Step::AutoResolved => a.auto_resolved += 1,
                 Step::OpenAtEnd => a.open_at_end += 1,
@@ -472,13 +520,13 @@ impl<'m> Collector<'m> {
     fn on_page(&mut self, r: &TraceRecord) {
         let Some(person) = r.person else { return };
         let t = r.t;
-        let (service, decided) = match self.open.get_mut(&r.seq) {
+        let (service, decided, mut last) = match self.open.get_mut(&r.seq) {
             Some(inc) => {
                 inc.pages += 1;
                 if r.escalation && inc.escalated.is_none() {
                     inc.escalated = Some(t);
                 }
-                (inc.service.clone(), inc.policy)
+                (inc.svc, inc.policy, std::mem::take(&mut inc.last))
             }
             None => return,
         };
@@ -486,11 +534,21 @@ impl<'m> Collector<'m> {
         // §5: pages under the policy whose tier caused them, `also` pages
         // under the decided policy
         let policy = r.policy.or(decided);
-        let seq = r.seq;
-        self.total.page(person, t, seq, off);
-        self.service_acc(&service).page(person, t, seq, off);
+        let mut step = |acc: u32, a: &mut Acc| {
+            let slot = last.iter().position(|&(k, p, _)| k == acc && p == person);
+            let id = a.page(person, t, slot.map(|i| last[i].2), off);
+            match slot {
+                Some(i) => last[i].2 = id,
+                None => last.push((acc, person, id)),
+            }
+        };
+        step(0, &mut self.total);
+        step(1, self.service_acc(service));
         if let Some(p) = policy {
-            self.by_policy.entry(p).or_default().page(person, t, seq, off);
+            step(2 + p, self.by_policy.entry(p).or_default());
+        }
+        if let Some(inc) = self.open.get_mut(&r.seq) {
+            inc.last = last;
         }
         if let Some(c) = self.charts.as_mut() {
             let local = self.m.org.tz.timestamp_opt(t, 0).single();
@@ -507,7 +565,7 @@ impl<'m> Collector<'m> {
         if t.saturating_sub(self.last_prune) >= HALF_DAY {
             self.last_prune = t;
             self.total.prune_windows(t);
-            for a in self.by_service.values_mut() {
+            for (_, a) in self.services.iter_mut() {
                 a.prune_windows(t);
             }
             for a in self.by_policy.values_mut() {
@@ -526,7 +584,7 @@ impl<'m> Collector<'m> {
         metrics.insert("rejected_events".into(), Val::Count((counters.rejected_events + reader_rejected) as i64));
         metrics.insert("stale_events".into(), Val::Count(counters.stale_events as i64));
         let mut by_service = BTreeMap::new();
-        for (s, a) in &self.by_service {
+        for (s, a) in &self.services {
             let sba = counters.suppressed_but_acked_by_service.get(&**s).copied().unwrap_or(0);
             by_service.insert(s.to_string(), self.section(a, span, sba));
         }
@@ -607,8 +665,9 @@ impl Sink for Collector<'_> {
         match r.step {
             Step::Opened => {
                 let service = r.service.clone().unwrap_or_else(|| Arc::from(""));
+                let svc = self.service_idx(&service);
                 let no_sev = r.no_severity;
-                self.each_acc(&service, None, |a| {
+                self.each_acc(svc, None, |a| {
                     a.alerts += 1;
                     a.incidents += 1;
                     if no_sev {
@@ -617,7 +676,7 @@ impl Sink for Collector<'_> {
                 });
                 self.open.insert(
                     r.seq,
-                    Inc { opened: r.t, service, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev },
+                    Inc { opened: r.t, service, svc, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev, last: Vec::new() },
                 );
             }
             Step::Routed => {
@@ -637,15 +696,15 @@ impl Sink for Collector<'_> {
             }
             Step::Unrouted => {
                 let Some(inc) = self.open.get(&r.seq) else { return };
-                let service = inc.service.clone();
+                let svc = inc.svc;
                 self.total.unrouted += 1;
-                self.service_acc(&service).unrouted += 1;
+                self.service_acc(svc).unrouted += 1;
             }
             Step::Folded => {
                 let Some(inc) = self.open.get(&r.seq) else { return };
-                let (service, policy) = (inc.service.clone(), inc.policy);
+                let (svc, policy) = (inc.svc, inc.policy);
                 let no_sev = r.no_severity;
-                self.each_acc(&service, policy, |a| {
+                self.each_acc(svc, policy, |a| {
                     a.alerts += 1;
                     a.deduplicated += 1;
                     if no_sev {
@@ -655,8 +714,9 @@ impl Sink for Collector<'_> {
             }
             Step::Suppressed => {
                 let service = r.service.clone().unwrap_or_else(|| Arc::from(""));
+                let svc = self.service_idx(&service);
                 let no_sev = r.no_severity;
-                self.each_acc(&service, None, |a| {
+                self.each_acc(svc, None, |a| {
                     a.alerts += 1;
                     a.suppressed += 1;
                     if no_sev {
@@ -677,16 +737,16 @@ impl Sink for Collector<'_> {
             }
             Step::Exhausted => {
                 let Some(inc) = self.open.get(&r.seq) else { return };
-                let (service, policy) = (inc.service.clone(), inc.policy);
-                self.each_acc(&service, policy, |a| a.exhausted += 1);
+                let (svc, policy) = (inc.svc, inc.policy);
+                self.each_acc(svc, policy, |a| a.exhausted += 1);
             }
             Step::LostResponder => {
                 let found = match self.open.get(&r.seq) {
-                    Some(inc) => Some((inc.service.clone(), inc.policy)),
-                    None => self.ended.iter().find(|(s, _, _)| *s == r.seq).map(|(_, s, p)| (s.clone(), *p)),
+                    Some(inc) => Some((inc.svc, inc.policy)),
+                    None => self.ended.iter().find(|(s, _, _)| *s == r.seq).map(|&(_, s, p)| (s, p)),
                 };
-                let Some((service, policy)) = found else { return };
-                self.each_acc(&service, policy, |a| a.lost_responders += 1);
+                let Some((svc, policy)) = found else { return };
+                self.each_acc(svc, policy, |a| a.lost_responders += 1);
             }
             Step::Resolved | Step::AutoResolved | Step::OpenAtEnd => self.end(r.seq, r.t, r.step),
             _ => {}
@@ -969,11 +1029,21 @@ mod tests {
     #[test]
     fn twelve_hour_windows_are_half_open() {
         let mut w = Window::default();
-        assert_eq!(w.add(0, 1), (1, 1));
-        assert_eq!(w.add(100, 1), (2, 1));
-        assert_eq!(w.add(HALF_DAY - 1, 2), (3, 2), "[0, 12h) holds all three");
-        assert_eq!(w.add(HALF_DAY, 2), (3, 2), "the page at 0 is out of [1s, 12h+1s); 100 is in");
-        assert_eq!(w.add(HALF_DAY + 100, 3), (3, 2));
+        let (_, _, a) = w.add(0, None); // incident 1
+        let a2 = w.add(100, Some(a));
+        assert_eq!((a2.0, a2.1), (2, 1));
+        let b = w.add(100, Some(a2.2)); // incident 1 again
+        assert_eq!((b.0, b.1), (3, 1));
+        let c = w.add(HALF_DAY - 1, None); // incident 2
+        assert_eq!((c.0, c.1), (4, 2), "[0, 12h) holds them all");
+        let d = w.add(HALF_DAY, Some(c.2)); // incident 2
+        assert_eq!((d.0, d.1), (4, 2), "the page at 0 is out of (0, 12h]; those at 100 are in");
+        let e = w.add(HALF_DAY + 100, None); // incident 3
+        assert_eq!((e.0, e.1), (3, 2), "incident 1's pages at 100 have left");
+        w.clear();
+        let f = w.add(3 * HALF_DAY, Some(e.2)); // an id from before the clear
+        assert_eq!((f.0, f.1), (1, 1));
+        assert_eq!(f.2, e.2 + 1, "ids keep counting across a clear");
     }
 
     #[test]
