@@ -224,7 +224,7 @@ fn uci_servicenow_log_replays_against_both_workspaces() {
     }
     assert_eq!(num(base, "acknowledged") + num(base, "lost_responders") + 33.0, (usable_acks + 853) as f64);
     assert_eq!(num(cand, "acknowledged") + num(cand, "lost_responders") + 16.0, (usable_acks + 809) as f64);
-    assert!(853 <= same_instant_acks && 809 <= same_instant_acks, "{same_instant_acks}");
+    assert!(853 <= same_instant_acks, "{same_instant_acks}");
     // everybody in the workspace but one resolver (whose only team's group
     // has no tickets of its own) is paged at some point
     assert_eq!(base["metrics"]["pages_by_person"].as_object().expect("map").len(), 233);
