@@ -317,6 +317,14 @@ impl Acc {
     }
 }
 
+fn count_alert(a: &mut Acc, no_severity: bool, what: fn(&mut Acc) -> &mut u64) {
+    a.alerts += 1;
+    *what(a) += 1;
+    if no_severity {
+        a.unknown_severity += 1;
+    }
+}
+
 /// What the metrics keep of one open incident.
 #[derive(Debug, Clone)]
 struct Inc {
@@ -452,6 +460,11 @@ impl<'m> Collector<'m> {
         if let Some(p) = policy {
             f(self.by_policy.entry(p).or_default());
         }
+    }
+
+    /// An alert read: `alerts`, what became of it, `unknown_severity`.
+    fn count_alert(&mut self, svc: u32, policy: Option<u32>, no_severity: bool, what: fn(&mut Acc) -> &mut u64) {
+        self.each_acc(svc, policy, |a| count_alert(a, no_severity, what));
     }
 
     /// The incident has ended at `t` (resolved, auto-resolved or still open
@@ -667,13 +680,7 @@ impl Sink for Collector<'_> {
                 let service = r.service.clone().unwrap_or_else(|| Arc::from(""));
                 let svc = self.service_idx(&service);
                 let no_sev = r.no_severity;
-                self.each_acc(svc, None, |a| {
-                    a.alerts += 1;
-                    a.incidents += 1;
-                    if no_sev {
-                        a.unknown_severity += 1;
-                    }
-                });
+                self.count_alert(svc, None, no_sev, |a| &mut a.incidents);
                 self.open.insert(
                     r.seq,
                     Inc { opened: r.t, service, svc, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev, last: Vec::new() },
@@ -685,13 +692,8 @@ impl Sink for Collector<'_> {
                 if let Some(p) = r.policy {
                     // the opening alert counts under the decided policy,
                     // known only now
-                    let no_sev = inc.no_severity;
                     let a = self.by_policy.entry(p).or_default();
-                    a.alerts += 1;
-                    a.incidents += 1;
-                    if no_sev {
-                        a.unknown_severity += 1;
-                    }
+                    count_alert(a, inc.no_severity, |a| &mut a.incidents);
                 }
             }
             Step::Unrouted => {
@@ -703,26 +705,12 @@ impl Sink for Collector<'_> {
             Step::Folded => {
                 let Some(inc) = self.open.get(&r.seq) else { return };
                 let (svc, policy) = (inc.svc, inc.policy);
-                let no_sev = r.no_severity;
-                self.each_acc(svc, policy, |a| {
-                    a.alerts += 1;
-                    a.deduplicated += 1;
-                    if no_sev {
-                        a.unknown_severity += 1;
-                    }
-                });
+                self.count_alert(svc, policy, r.no_severity, |a| &mut a.deduplicated);
             }
             Step::Suppressed => {
                 let service = r.service.clone().unwrap_or_else(|| Arc::from(""));
                 let svc = self.service_idx(&service);
-                let no_sev = r.no_severity;
-                self.each_acc(svc, None, |a| {
-                    a.alerts += 1;
-                    a.suppressed += 1;
-                    if no_sev {
-                        a.unknown_severity += 1;
-                    }
-                });
+                self.count_alert(svc, None, r.no_severity, |a| &mut a.suppressed);
             }
             Step::TierEntered => {
                 if let Some(inc) = self.open.get_mut(&r.seq) {
@@ -874,24 +862,7 @@ pub fn delta_val(b: &Val, c: &Val) -> Val {
     match (b, c) {
         (Val::Count(x), Val::Count(y)) => Val::Count(y - x),
         (Val::Stat(x, dp), Val::Stat(y, _)) => Val::Stat(sub(*y, *x, *dp), *dp),
-        (Val::Map(x), Val::Map(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            Val::Map(
-                keys.into_iter()
-                    .map(|k| {
-                        let (bx, cy) = match (x.get(k), y.get(k)) {
-                            (Some(a), Some(b)) => (a.clone(), b.clone()),
-                            (Some(a), None) => (a.clone(), zero_like(a)),
-                            (None, Some(b)) => (zero_like(b), b.clone()),
-                            (None, None) => unreachable!("key comes from one side"),
-                        };
-                        (k.clone(), delta_val(&bx, &cy))
-                    })
-                    .collect(),
-            )
-        }
+        (Val::Map(x), Val::Map(y)) => Val::Map(merge(x, y, zero_like, delta_val)),
         (Val::Agg(x), Val::Agg(y)) => Val::Agg(Agg {
             mean: sub(y.mean, x.mean, x.mean_dp),
             p5: sub(y.p5, x.p5, x.dp),
@@ -903,38 +874,31 @@ pub fn delta_val(b: &Val, c: &Val) -> Val {
     }
 }
 
-fn delta_section(b: &Section, c: &Section) -> Section {
+/// Combine two maps key by key; a key on one side only meets the other
+/// side's `zero` of it (§5: 0 for counts, null for means and rates).
+fn merge<V>(b: &BTreeMap<String, V>, c: &BTreeMap<String, V>, zero: impl Fn(&V) -> V, f: impl Fn(&V, &V) -> V) -> BTreeMap<String, V> {
     let mut keys: Vec<&String> = b.keys().chain(c.keys()).collect();
     keys.sort();
     keys.dedup();
     keys.into_iter()
-        .map(|k| {
+        .filter_map(|k| {
             let v = match (b.get(k), c.get(k)) {
-                (Some(x), Some(y)) => delta_val(x, y),
-                (Some(x), None) => delta_val(x, &zero_like(x)),
-                (None, Some(y)) => delta_val(&zero_like(y), y),
-                (None, None) => unreachable!("key comes from one side"),
+                (Some(x), Some(y)) => f(x, y),
+                (Some(x), None) => f(x, &zero(x)),
+                (None, Some(y)) => f(&zero(y), y),
+                (None, None) => return None,
             };
-            (k.clone(), v)
+            Some((k.clone(), v))
         })
         .collect()
 }
 
+fn delta_section(b: &Section, c: &Section) -> Section {
+    merge(b, c, zero_like, delta_val)
+}
+
 fn delta_by(b: &BTreeMap<String, Section>, c: &BTreeMap<String, Section>) -> BTreeMap<String, Section> {
-    let mut keys: Vec<&String> = b.keys().chain(c.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .map(|k| {
-            let s = match (b.get(k), c.get(k)) {
-                (Some(x), Some(y)) => delta_section(x, y),
-                (Some(x), None) => delta_section(x, &zero_section(x)),
-                (None, Some(y)) => delta_section(&zero_section(y), y),
-                (None, None) => unreachable!("key comes from one side"),
-            };
-            (k.clone(), s)
-        })
-        .collect()
+    merge(b, c, zero_section, delta_section)
 }
 
 /// The what-if: candidate − baseline.
