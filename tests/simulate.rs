@@ -324,3 +324,36 @@ fn a_directory_is_not_a_timeline() {
     assert_eq!(o.code, Some(2), "{}", o.stderr);
     assert!(o.stderr.contains("is a directory"), "{}", o.stderr);
 }
+
+#[test]
+fn rejections_are_reported_in_line_order_and_strict_stops_at_the_first() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let t = d.path().join("t.jsonl");
+    std::fs::write(
+        &t,
+        concat!(
+            r#"{"at":"2026-07-01T00:00:00Z","alert":"A1","service":"payments-api","severity":"sev1"}"#,
+            "\n",
+            r#"{"at":"2026-07-01T00:01:00Z","alert":"A1","service":"payments-api","severity":"sev1"}"#,
+            "\n",
+            "garbage\n",
+            r#"{"at":"2026-07-01T00:03:00Z","resolve":"A1"}"#,
+            "\n",
+        ),
+    )
+    .expect("write");
+    let p = t.to_str().expect("utf-8");
+    let o = sim(&["policies", "--timeline", p, "--format", "json"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let lines: Vec<&str> = o.stderr.lines().filter(|l| l.contains("rejected")).collect();
+    // line 2 is rejected by the engine (A1 is open), line 3 by the reader
+    assert_eq!(lines.len(), 2, "{}", o.stderr);
+    assert!(lines[0].ends_with(":2: rejected: alert id `A1` repeats an alert of open incident `A1`"), "{}", o.stderr);
+    assert!(lines[1].contains(":3: rejected: not a JSON event"), "{}", o.stderr);
+    let r: Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(r["metrics"]["rejected_events"], 2);
+    assert_eq!(r["metrics"]["alerts"], 1);
+    let s = sim(&["policies", "--timeline", p, "--strict"]);
+    assert_eq!(s.code, Some(2), "{}", s.stderr);
+    assert!(s.stderr.contains(":2: alert id `A1` repeats"), "the earliest line wins: {}", s.stderr);
+}

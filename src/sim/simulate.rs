@@ -167,8 +167,12 @@ where
     let mut reader_rejected: u64 = 0;
     let mut last_read: Option<Instant> = None;
     let mut open_noticed = false;
+    // rejected events of the batch, reported in line order:
+    // (line, side (None: the reader), reason)
+    let mut rejections: Vec<(usize, Option<usize>, String)> = Vec::new();
     loop {
         batch.clear();
+        rejections.clear();
         let mut eof = false;
         while batch.len() < BATCH {
             match events.next() {
@@ -178,10 +182,7 @@ where
                 }
                 Some(Err(rej)) => {
                     reader_rejected += 1;
-                    obs.rejected(None, rej.line, &rej.reason);
-                    if cfg.strict {
-                        return Err(SimError::Strict { side: None, line: rej.line, reason: rej.reason });
-                    }
+                    rejections.push((rej.line, None, rej.reason));
                 }
                 Some(Ok(ev)) => {
                     read += 1;
@@ -197,13 +198,7 @@ where
                 None => work(&mut runs),
             }
             for r in runs.iter().filter(|r| r.index == 0) {
-                let side = (sides.len() > 1).then(|| sides[r.side].name.as_str());
-                for (line, reason) in &r.rejected {
-                    obs.rejected(side, *line, reason);
-                    if cfg.strict {
-                        return Err(SimError::Strict { side: side.map(str::to_string), line: *line, reason: reason.clone() });
-                    }
-                }
+                rejections.extend(r.rejected.iter().map(|(line, reason)| (*line, Some(r.side), reason.clone())));
             }
             if !open_noticed && runs.first().is_some_and(|r| r.engine.open_incidents() > OPEN_NOTICE) {
                 open_noticed = true;
@@ -212,6 +207,14 @@ where
                 ));
             }
             obs.progress(read);
+        }
+        rejections.sort_by_key(|(line, side, _)| (*line, *side));
+        for (line, side, reason) in rejections.drain(..) {
+            let side = side.filter(|_| sides.len() > 1).map(|i| sides[i].name.as_str());
+            obs.rejected(side, line, &reason);
+            if cfg.strict {
+                return Err(SimError::Strict { side: side.map(str::to_string), line, reason });
+            }
         }
         if eof {
             break;
