@@ -270,6 +270,10 @@ fn raw_from_yaml(v: &serde_yaml::Value) -> Raw {
 }
 
 fn duplicate_key(entries: &[(String, Raw)]) -> Option<&str> {
+    // events have a handful of keys: comparing pairs beats hashing them
+    if entries.len() <= 16 {
+        return entries.iter().enumerate().find(|(i, (k, _))| entries[..*i].iter().any(|(j, _)| j == k)).map(|(_, (k, _))| k.as_str());
+    }
     let mut seen = HashSet::new();
     entries.iter().map(|(k, _)| k.as_str()).find(|k| !seen.insert(*k))
 }
@@ -422,14 +426,11 @@ fn parse_event(raw: &Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mut Ve
     if let Some(k) = duplicate_key(entries) {
         return Err(reject(line, format!("key `{k}` is given twice")));
     }
-    let kinds: Vec<&str> = entries
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .filter(|k| matches!(*k, "alert" | "ack" | "resolve"))
-        .collect();
-    let kind = match kinds.as_slice() {
-        [k] => *k,
-        [] => {
+    let is_kind = |k: &&str| matches!(*k, "alert" | "ack" | "resolve");
+    let mut kinds = entries.iter().map(|(k, _)| k.as_str()).filter(is_kind);
+    let kind = match (kinds.next(), kinds.next()) {
+        (Some(k), None) => k,
+        (None, _) => {
             let others: Vec<String> = entries
                 .iter()
                 .map(|(k, _)| k.as_str())
@@ -442,8 +443,8 @@ fn parse_event(raw: &Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mut Ve
                 reject(line, format!("unknown event kind ({}); expected `alert`, `ack` or `resolve`", others.join(", ")))
             });
         }
-        many => {
-            let list: Vec<String> = many.iter().map(|k| format!("`{k}`")).collect();
+        (Some(_), Some(_)) => {
+            let list: Vec<String> = entries.iter().map(|(k, _)| k.as_str()).filter(is_kind).map(|k| format!("`{k}`")).collect();
             return Err(reject(line, format!("an event has exactly one of `alert`, `ack`, `resolve`; this one has {}", list.join(" and "))));
         }
     };
