@@ -686,6 +686,67 @@ fn json_event_lines(text: &str) -> Vec<usize> {
 /// Lines where the items of a top-level block sequence `events:` start in a
 /// YAML document (1-based), by a line scan of the common layout. The caller
 /// checks the count against the parsed events.
+/// The line where each item of the top-level `events` list starts, from the
+/// YAML event stream (yaml-rust2 keeps positions, serde_yaml does not): any
+/// layout — block or flow lists, JSON saved as YAML, multi-line scalars.
+/// `None` when the text does not parse (the caller then falls back).
+fn yaml_event_lines_parsed(text: &str) -> Option<Vec<usize>> {
+    use yaml_rust2::parser::{Event as YEvent, MarkedEventReceiver, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    #[derive(Default)]
+    struct Lines {
+        /// open containers: (is a mapping, children seen)
+        stack: Vec<(bool, usize)>,
+        /// the next value is that of the top-level key `events`
+        events_key: bool,
+        /// inside the top-level `events` list
+        in_events: bool,
+        out: Vec<usize>,
+    }
+    impl MarkedEventReceiver for Lines {
+        fn on_event(&mut self, ev: YEvent, mark: Marker) {
+            match ev {
+                YEvent::Scalar(..) | YEvent::Alias(..) | YEvent::SequenceStart(..) | YEvent::MappingStart(..) => {
+                    let depth = self.stack.len();
+                    if self.in_events && depth == 2 {
+                        self.out.push(mark.line());
+                    }
+                    if let Some(top) = self.stack.last_mut() {
+                        let index = top.1;
+                        top.1 += 1;
+                        if depth == 1 && top.0 {
+                            if index % 2 == 0 {
+                                self.events_key = matches!(&ev, YEvent::Scalar(k, ..) if k == "events");
+                            } else {
+                                self.in_events = self.events_key && matches!(ev, YEvent::SequenceStart(..));
+                                self.events_key = false;
+                            }
+                        }
+                    }
+                    match ev {
+                        YEvent::SequenceStart(..) => self.stack.push((false, 0)),
+                        YEvent::MappingStart(..) => self.stack.push((true, 0)),
+                        _ => {}
+                    }
+                }
+                YEvent::SequenceEnd | YEvent::MappingEnd => {
+                    self.stack.pop();
+                    if self.stack.len() < 2 {
+                        self.in_events = false;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut recv = Lines::default();
+    Parser::new_from_str(text).load(&mut recv, false).ok()?;
+    Some(recv.out)
+}
+
+/// The same by indentation (`events:` at column 0, `- ` items): the
+/// fallback for text yaml-rust2 cannot read.
 fn yaml_event_lines(text: &str) -> Vec<usize> {
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
@@ -743,7 +804,9 @@ fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices:
             } else {
                 serde_yaml::from_str(text).map_err(|e| OpenError::Syntax {
                     path: name.into(),
-                    line: e.location().map_or(0, |l| l.line()),
+                    // the parser reports an error at the end of a text
+                    // without a final newline one line past it
+                    line: e.location().map_or(0, |l| l.line().min(text.lines().count().max(1))),
                     message: e.to_string(),
                 })?
             }
@@ -776,7 +839,10 @@ fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices:
     }
     let mut lines = match format {
         Format::Json => json_event_lines(text),
-        _ => yaml_event_lines(text),
+        _ => match yaml_event_lines_parsed(text) {
+            Some(l) if l.len() == events_raw.len() => l,
+            _ => yaml_event_lines(text),
+        },
     };
     if lines.len() != events_raw.len() {
         lines = vec![0; events_raw.len()];
@@ -862,7 +928,12 @@ struct JsonLines {
     reader: Box<dyn BufRead>,
     window: i64,
     heap: BinaryHeap<Reverse<Pending>>,
-    pending_rejects: VecDeque<Rejected>,
+    /// rejected lines not yet handed out, each with the number of events
+    /// accepted before it: it waits until those have left the reorder heap,
+    /// so that rejections and events come out in line order
+    pending_rejects: VecDeque<(u64, Rejected)>,
+    /// sequence numbers of the events in the heap
+    held: std::collections::BTreeSet<u64>,
     latest: Option<Instant>,
     line: usize,
     seq: u64,
@@ -872,6 +943,11 @@ struct JsonLines {
 }
 
 impl JsonLines {
+    /// A rejected line, handed out after the events read before it.
+    fn defer(&mut self, r: Rejected) {
+        self.pending_rejects.push_back((self.seq, r));
+    }
+
     fn ready(&self) -> bool {
         match (self.heap.peek(), self.latest) {
             (Some(Reverse(p)), Some(latest)) => self.eof || p.0.at <= latest.saturating_sub(self.window),
@@ -882,11 +958,16 @@ impl JsonLines {
 
     fn next(&mut self, notices: &mut Vec<String>) -> Option<Result<Event, Rejected>> {
         loop {
-            if let Some(r) = self.pending_rejects.pop_front() {
-                return Some(Err(r));
+            if let Some((mark, _)) = self.pending_rejects.front() {
+                if self.held.first().is_none_or(|&first| first >= *mark) {
+                    return self.pending_rejects.pop_front().map(|(_, r)| Err(r));
+                }
             }
-            if self.ready() {
-                return self.heap.pop().map(|Reverse(p)| Ok(p.0));
+            if self.ready() || (self.eof && !self.pending_rejects.is_empty()) {
+                if let Some(Reverse(p)) = self.heap.pop() {
+                    self.held.remove(&p.0.seq);
+                    return Some(Ok(p.0));
+                }
             }
             if self.eof {
                 return None;
@@ -907,14 +988,14 @@ impl JsonLines {
             Ok(LineRead::Line { terminated, too_long }) => (terminated, too_long),
             Err(e) => {
                 self.eof = true;
-                self.pending_rejects.push_back(reject(self.line + 1, format!("read error: {e}")));
+                self.defer(reject(self.line + 1, format!("read error: {e}")));
                 return;
             }
         };
         self.line += 1;
         let line = self.line;
         if too_long {
-            self.pending_rejects.push_back(reject(line, format!("line longer than {MAX_LINE_BYTES} bytes")));
+            self.defer(reject(line, format!("line longer than {MAX_LINE_BYTES} bytes")));
             return;
         }
         let mut bytes: &[u8] = &self.buf;
@@ -923,7 +1004,7 @@ impl JsonLines {
         }
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         let Ok(text) = std::str::from_utf8(bytes) else {
-            self.pending_rejects.push_back(reject(line, "not UTF-8 text"));
+            self.defer(reject(line, "not UTF-8 text"));
             return;
         };
         if text.trim().is_empty() {
@@ -937,7 +1018,7 @@ impl JsonLines {
                 } else {
                     format!("not a JSON event: {e}")
                 };
-                self.pending_rejects.push_back(reject(line, reason));
+                self.defer(reject(line, reason));
                 return;
             }
         };
@@ -947,7 +1028,7 @@ impl JsonLines {
                 if let Some(latest) = self.latest {
                     let earliest = latest.saturating_sub(self.window);
                     if ev.at < earliest {
-                        self.pending_rejects.push_back(reject(
+                        self.defer(reject(
                             line,
                             format!(
                                 "too late for the reorder window: {} is {} before the latest event already read ({}); the window is {}",
@@ -962,9 +1043,10 @@ impl JsonLines {
                 }
                 self.seq += 1;
                 self.latest = Some(self.latest.map_or(ev.at, |l| l.max(ev.at)));
+                self.held.insert(ev.seq);
                 self.heap.push(Reverse(Pending(ev)));
             }
-            Err(r) => self.pending_rejects.push_back(r),
+            Err(r) => self.defer(r),
         }
     }
 }
@@ -1042,6 +1124,7 @@ impl Timeline {
                     window: reorder_window.max(0),
                     heap: BinaryHeap::new(),
                     pending_rejects: VecDeque::new(),
+                    held: Default::default(),
                     latest: None,
                     line: 0,
                     seq: 0,
@@ -1473,10 +1556,11 @@ events:
     }
 
     #[test]
-    fn event_lines_fall_back_to_zero_for_unusual_layouts() {
-        let yaml = "events: [{at: 2026-07-01T10:00:00Z, resolve: A}, {at: 2026-07-01T10:00:00Z, resolve: B}]\n";
+    fn event_lines_in_every_yaml_layout() {
+        // a flow list: both events on line 1
+        let yaml = "events: [{at: 2026-07-01T10:00:00Z, resolve: A},\n  {at: 2026-07-01T10:00:00Z, resolve: B}]\n";
         let (_, ev, _) = read(yaml, Format::Yaml, 0);
-        assert_eq!(ev.iter().map(|e| e.line).collect::<Vec<_>>(), vec![0, 0]);
+        assert_eq!(ev.iter().map(|e| e.line).collect::<Vec<_>>(), vec![1, 2]);
         // compact sequences and block scalars
         let yaml = "responders: {}\nevents:\n- at: 2026-07-01T10:00:00Z\n  alert: A\n  service: s\n  summary: |\n    line one\n    - not an item\n# comment\n- {at: 2026-07-01T10:01:00Z, resolve: A}\nother: 1\n";
         let (_, ev, rej) = read(yaml, Format::Yaml, 0);
