@@ -43,6 +43,7 @@ use crate::time::{schedule_segments, Segment, Who};
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 use crate::fxhash::FxMap;
@@ -322,7 +323,7 @@ pub struct TraceRecord {
     /// `routed`: the deciding route; `suppressed`: the suppressing route
     pub route: Option<u32>,
     /// `opened`, `suppressed`: every route that matched, in order
-    pub matched: Box<[u32]>,
+    pub matched: SmallVec<[u32; 4]>,
     pub policy: Option<u32>,
     pub tier: Option<u32>,
     pub round: Option<u32>,
@@ -332,7 +333,7 @@ pub struct TraceRecord {
     /// `paged`: the channels notified
     pub channels: ChannelMask,
     /// `paged`: the causes, in order (several for a merged page)
-    pub causes: Vec<PageCause>,
+    pub causes: SmallVec<[PageCause; 1]>,
     /// `paged`: some cause is an escalation
     pub escalation: bool,
     /// `checkpoint`, `channel-opened`: index in the tier's list
@@ -354,14 +355,14 @@ impl TraceRecord {
             service: None,
             severity: None,
             route: None,
-            matched: Box::new([]),
+            matched: SmallVec::new(),
             policy: None,
             tier: None,
             round: None,
             person: None,
             person_name: None,
             channels: 0,
-            causes: Vec::new(),
+            causes: SmallVec::new(),
             escalation: false,
             item: None,
             no_severity: false,
@@ -1123,7 +1124,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             Some(x) => x.clone(),
             None => Arc::from(a.service.as_str()),
         };
-        let matched: Box<[u32]> = out.matched.as_slice().into();
+        let matched: SmallVec<[u32; 4]> = SmallVec::from_slice(&out.matched);
         if let Some(route) = out.suppressed_by {
             let mut r = TraceRecord::new(t, id.clone(), 0, Step::Suppressed);
             r.alert = Some(id.clone());
