@@ -141,6 +141,24 @@ impl Raw {
         }
     }
 
+    /// Take the scalar text out (strings and numbers move, booleans are
+    /// written out); None for null, lists and maps.
+    fn take_text(&mut self) -> Option<String> {
+        match self {
+            Raw::Str(s) | Raw::Num(s) => Some(std::mem::take(s)),
+            Raw::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Look a key up in a map (first occurrence), to take its value.
+    fn get_mut(&mut self, key: &str) -> Option<&mut Raw> {
+        match self {
+            Raw::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     /// Look a key up in a map (first occurrence).
     fn get(&self, key: &str) -> Option<&Raw> {
         match self {
@@ -238,7 +256,7 @@ impl<'de> Deserialize<'de> for Key {
         match Raw::deserialize(d)? {
             Raw::Null => Ok(Key("null".into())),
             Raw::Seq(_) | Raw::Map(_) => Err(de::Error::custom("map keys must be text, not lists or maps")),
-            other => Ok(Key(other.scalar_text().unwrap_or_default())),
+            mut other => Ok(Key(other.take_text().unwrap_or_default())),
         }
     }
 }
@@ -372,27 +390,25 @@ fn reject(line: usize, reason: impl Into<String>) -> Rejected {
     Rejected { line, reason: reason.into() }
 }
 
-fn id_value(kind: &str, v: &Raw, line: usize) -> Result<String, Rejected> {
+fn id_value(kind: &str, v: Option<&mut Raw>, line: usize) -> Result<String, Rejected> {
     match v {
-        Raw::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
-        Raw::Str(_) => Err(reject(line, format!("`{kind}` id is empty"))),
-        Raw::Num(n) if n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => Ok(n.clone()),
-        other => Err(reject(line, format!("`{kind}` must be an id (a string), not {}", other.type_name()))),
+        Some(Raw::Str(s)) if !s.trim().is_empty() => Ok(std::mem::take(s)),
+        Some(Raw::Str(_)) => Err(reject(line, format!("`{kind}` id is empty"))),
+        Some(Raw::Num(n)) if n.bytes().all(|b| b.is_ascii_digit() || b == b'-') => Ok(std::mem::take(n)),
+        other => Err(reject(line, format!("`{kind}` must be an id (a string), not {}", other.map_or("null", |o| o.type_name())))),
     }
 }
 
 /// Optional text field: null = absent; scalars as text; lists/maps rejected.
-fn opt_text(key: &str, v: Option<&Raw>, line: usize) -> Result<Option<String>, Rejected> {
+fn opt_text(key: &str, v: Option<&mut Raw>, line: usize) -> Result<Option<String>, Rejected> {
     match v {
         None | Some(Raw::Null) => Ok(None),
-        Some(Raw::Seq(_)) | Some(Raw::Map(_)) => {
-            Err(reject(line, format!("`{key}` must be text, not {}", v.map_or("", Raw::type_name))))
-        }
-        Some(other) => Ok(other.scalar_text()),
+        Some(v @ (Raw::Seq(_) | Raw::Map(_))) => Err(reject(line, format!("`{key}` must be text, not {}", v.type_name()))),
+        Some(other) => Ok(other.take_text()),
     }
 }
 
-fn labels_value(v: Option<&Raw>, line: usize) -> Result<std::collections::BTreeMap<String, String>, Rejected> {
+fn labels_value(v: Option<&mut Raw>, line: usize) -> Result<std::collections::BTreeMap<String, String>, Rejected> {
     let mut out = std::collections::BTreeMap::new();
     match v {
         None | Some(Raw::Null) => {}
@@ -400,14 +416,14 @@ fn labels_value(v: Option<&Raw>, line: usize) -> Result<std::collections::BTreeM
             if let Some(k) = duplicate_key(entries) {
                 return Err(reject(line, format!("label `{k}` is given twice")));
             }
-            for (k, val) in entries {
+            for (k, val) in entries.iter_mut() {
                 match val {
                     Raw::Null => return Err(reject(line, format!("label `{k}` is null; label values are text, numbers or booleans"))),
                     Raw::Seq(_) | Raw::Map(_) => {
                         return Err(reject(line, format!("label `{k}` has a nested value ({}); label values are text, numbers or booleans", val.type_name())))
                     }
                     other => {
-                        out.insert(k.clone(), other.scalar_text().unwrap_or_default());
+                        out.insert(std::mem::take(k), other.take_text().unwrap_or_default());
                     }
                 }
             }
@@ -419,8 +435,8 @@ fn labels_value(v: Option<&Raw>, line: usize) -> Result<std::collections::BTreeM
 
 /// Read one event from a parsed map. Notices are only recorded for
 /// accepted events.
-fn parse_event(raw: &Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mut Vec<String>) -> Result<Event, Rejected> {
-    let Raw::Map(entries) = raw else {
+fn parse_event(raw: &mut Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mut Vec<String>) -> Result<Event, Rejected> {
+    let Raw::Map(entries) = &*raw else {
         return Err(reject(line, format!("an event must be a map, not {}", raw.type_name())));
     };
     if let Some(k) = duplicate_key(entries) {
@@ -428,8 +444,10 @@ fn parse_event(raw: &Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mut Ve
     }
     let is_kind = |k: &&str| matches!(*k, "alert" | "ack" | "resolve");
     let mut kinds = entries.iter().map(|(k, _)| k.as_str()).filter(is_kind);
-    let kind = match (kinds.next(), kinds.next()) {
-        (Some(k), None) => k,
+    let kind: &'static str = match (kinds.next(), kinds.next()) {
+        (Some("alert"), None) => "alert",
+        (Some("ack"), None) => "ack",
+        (Some(_), None) => "resolve",
         (None, _) => {
             let others: Vec<String> = entries
                 .iter()
@@ -454,17 +472,14 @@ fn parse_event(raw: &Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mut Ve
         Some(other) => return Err(reject(line, format!("`at` must be an RFC 3339 time string, not {}", other.type_name()))),
     };
     let (at, had_offset) = parse_at(at_text, ctx.tz).map_err(|e| reject(line, e))?;
-    let id = id_value(kind, raw.get(kind).unwrap_or(&Raw::Null), line)?;
+    let id = id_value(kind, raw.get_mut(kind), line)?;
 
     let event_kind = match kind {
         "alert" => {
-            let service = match raw.get("service") {
+            let service = match raw.get_mut("service") {
                 None | Some(Raw::Null) => return Err(reject(line, format!("alert `{id}` has no `service`"))),
-                Some(Raw::Seq(_)) | Some(Raw::Map(_)) => {
-                    let t = raw.get("service").map_or("", Raw::type_name);
-                    return Err(reject(line, format!("`service` must be text, not {t}")));
-                }
-                Some(v) => v.scalar_text().unwrap_or_default(),
+                Some(v @ (Raw::Seq(_) | Raw::Map(_))) => return Err(reject(line, format!("`service` must be text, not {}", v.type_name()))),
+                Some(v) => v.take_text().unwrap_or_default(),
             };
             if service.trim().is_empty() {
                 return Err(reject(line, format!("alert `{id}` has an empty `service`")));
@@ -472,14 +487,14 @@ fn parse_event(raw: &Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mut Ve
             EventKind::Alert(AlertEvent {
                 id,
                 service,
-                severity: opt_text("severity", raw.get("severity"), line)?,
-                summary: opt_text("summary", raw.get("summary"), line)?,
-                source: opt_text("source", raw.get("source"), line)?,
-                labels: labels_value(raw.get("labels"), line)?,
-                fingerprint: opt_text("fingerprint", raw.get("fingerprint"), line)?,
+                severity: opt_text("severity", raw.get_mut("severity"), line)?,
+                summary: opt_text("summary", raw.get_mut("summary"), line)?,
+                source: opt_text("source", raw.get_mut("source"), line)?,
+                labels: labels_value(raw.get_mut("labels"), line)?,
+                fingerprint: opt_text("fingerprint", raw.get_mut("fingerprint"), line)?,
             })
         }
-        "ack" => EventKind::Ack { id, by: opt_text("by", raw.get("by"), line)? },
+        "ack" => EventKind::Ack { id, by: opt_text("by", raw.get_mut("by"), line)? },
         _ => EventKind::Resolve { id },
     };
 
@@ -488,6 +503,7 @@ fn parse_event(raw: &Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mut Ve
         ctx.zoneless_noticed = true;
         notices.push(format!("times without a UTC offset are read in the org time zone ({}){}", ctx.tz.name(), first_at(line)));
     }
+    let Raw::Map(entries) = &*raw else { return Err(reject(line, "an event must be a map")) };
     for (k, _) in entries {
         let k = k.as_str();
         if k == "at" || k == kind {
@@ -796,7 +812,7 @@ type Items = Vec<Result<Event, Rejected>>;
 
 fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices: &mut Vec<String>) -> Result<(Option<Responders>, Items), OpenError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let raw: Raw = match format {
+    let mut raw: Raw = match format {
         Format::Json => serde_json::from_str(text).map_err(|e| OpenError::Syntax { path: name.into(), line: e.line(), message: e.to_string() })?,
         _ => {
             if text.trim().is_empty() {
@@ -825,12 +841,13 @@ fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices:
         return Err(invalid(format!("top-level key `{k}` is given twice")));
     }
     let mut responders = None;
-    let mut events_raw: &[Raw] = &[];
-    for (k, v) in entries {
+    let mut events_raw: Vec<Raw> = Vec::new();
+    let Raw::Map(entries) = &mut raw else { return Ok((None, Vec::new())) };
+    for (k, v) in entries.iter_mut() {
         match k.as_str() {
             "responders" => responders = Some(responders_from_raw(v).map_err(invalid)?),
             "events" => match v {
-                Raw::Seq(items) => events_raw = items,
+                Raw::Seq(items) => events_raw = std::mem::take(items),
                 Raw::Null => {}
                 other => return Err(invalid(format!("`events` must be a list, not {}", other.type_name()))),
             },
@@ -849,8 +866,8 @@ fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices:
     }
     let mut rejected = Vec::new();
     let mut events = Vec::new();
-    for (seq, (item, line)) in events_raw.iter().zip(lines).enumerate() {
-        match parse_event(item, line, seq as u64, ctx, notices) {
+    for (seq, (mut item, line)) in events_raw.into_iter().zip(lines).enumerate() {
+        match parse_event(&mut item, line, seq as u64, ctx, notices) {
             Ok(e) => events.push(e),
             Err(r) => rejected.push(Err(r)),
         }
@@ -1023,7 +1040,8 @@ impl JsonLines {
             }
         };
         let seq = self.seq;
-        match parse_event(&raw, line, seq, &mut self.ctx, notices) {
+        let mut raw = raw;
+        match parse_event(&mut raw, line, seq, &mut self.ctx, notices) {
             Ok(ev) => {
                 if let Some(latest) = self.latest {
                     let earliest = latest.saturating_sub(self.window);
