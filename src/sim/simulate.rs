@@ -193,9 +193,12 @@ where
         }
         if !batch.is_empty() {
             let work = |runs: &mut Vec<Run<'_>>| runs.par_iter_mut().for_each(|r| r.feed(&batch));
-            match &pool {
-                Some(p) => p.install(|| work(&mut runs)),
-                None => work(&mut runs),
+            match (&pool, runs.as_mut_slice()) {
+                // one engine: stay on this thread (no hand-over per batch,
+                // and memory is freed by the thread that allocated it)
+                (_, [only]) => only.feed(&batch),
+                (Some(p), _) => p.install(|| work(&mut runs)),
+                (None, _) => work(&mut runs),
             }
             for r in runs.iter().filter(|r| r.index == 0) {
                 rejections.extend(r.rejected.iter().map(|(line, reason)| (*line, Some(r.side), reason.clone())));
@@ -232,9 +235,10 @@ where
             r.engine.finish(end);
         }
     };
-    match &pool {
-        Some(p) => p.install(|| runs.par_iter_mut().for_each(finish)),
-        None => runs.par_iter_mut().for_each(finish),
+    match (&pool, runs.as_mut_slice()) {
+        (_, [only]) => finish(only),
+        (Some(p), _) => p.install(|| runs.par_iter_mut().for_each(finish)),
+        (None, _) => runs.par_iter_mut().for_each(finish),
     }
     if let Some(r) = runs.first() {
         if r.skipped > 0 {
