@@ -188,19 +188,14 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
 mod tests {
     use super::*;
 
-    fn load(src: &str) -> crate::workspace::Workspace {
-        crate::checks::testing::load(src)
-    }
-
-    fn findings(ws: &crate::workspace::Workspace) -> Vec<Finding> {
-        let graph = Graph::build(&ws.model);
-        check(&Ctx { model: &ws.model, graph: &graph })
+    /// The findings of this check on one file.
+    fn findings(src: &str) -> Vec<Finding> {
+        crate::checks::testing::findings(check, src).1
     }
 
     /// (code, line) of every finding of this check on one file.
     fn run(src: &str) -> Vec<(&'static str, usize)> {
-        let ws = load(src);
-        findings(&ws).iter().map(|f| (f.code, ws.sources.get(f.span.file).line_col(f.span.start as usize).line)).collect()
+        crate::checks::testing::lines(check, src)
     }
 
     const PEOPLE: &str = "\
@@ -259,8 +254,7 @@ team led { members ann  lead cat }
 
     #[test]
     fn message_lists_every_reason() {
-        let ws = load(&format!("{PEOPLE}policy p {{\n  tier a {{ notify team empty, person bob  notify team ops via push }}\n}}\n"));
-        let fs = findings(&ws);
+        let fs = findings(&format!("{PEOPLE}policy p {{\n  tier a {{ notify team empty, person bob  notify team ops via push }}\n}}\n"));
         let tier = fs.iter().find(|f| f.message.starts_with("tier")).expect("tier finding");
         assert_eq!(
             tier.message,

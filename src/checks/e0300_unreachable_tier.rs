@@ -139,21 +139,15 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::graph::Graph;
 
-    fn load(src: &str) -> crate::workspace::Workspace {
-        crate::checks::testing::load(src)
-    }
-
-    fn findings(ws: &crate::workspace::Workspace) -> Vec<Finding> {
-        let graph = Graph::build(&ws.model);
-        check(&Ctx { model: &ws.model, graph: &graph })
+    /// The findings of this check on one file.
+    fn findings(src: &str) -> Vec<Finding> {
+        crate::checks::testing::findings(check, src).1
     }
 
     /// (code, line) of every finding of this check on one file.
     fn run(src: &str) -> Vec<(&'static str, usize)> {
-        let ws = load(src);
-        findings(&ws).iter().map(|f| (f.code, ws.sources.get(f.span.file).line_col(f.span.start as usize).line)).collect()
+        crate::checks::testing::lines(check, src)
     }
 
     const PEOPLE: &str = "person ann { email \"a@x\" }\n";
@@ -223,10 +217,10 @@ mod tests {
 
     #[test]
     fn messages() {
-        let ws = load(&format!(
+        let fs = findings(&format!(
             "org acme {{ auto-resolve 1h }}\n{PEOPLE}policy p {{\n  tier a {{ notify person ann }}\n  tier b {{ notify person ann }}\n  unresolved after 1h escalate to leadrship\n}}\npolicy q {{\n  tier a {{ notify person ann  escalate after 1h30m }}\n  tier b {{ notify person ann }}\n}}\n"
         ));
-        let msgs: Vec<String> = findings(&ws).into_iter().map(|f| f.message).collect();
+        let msgs: Vec<String> = fs.into_iter().map(|f| f.message).collect();
         assert_eq!(
             msgs,
             vec![
