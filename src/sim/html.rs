@@ -11,7 +11,7 @@
 //! heat map; in a what-if the baseline is drawn next to the candidate.
 
 use crate::sim::metrics::{Charts, Kind, Report, Section, Val, METRICS};
-use crate::sim::report::{cell, notes, when, Meta, Shown};
+use crate::sim::report::{cell, kind_of, notes, when, Meta, Shown, BREAKDOWN};
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -586,18 +586,6 @@ fn heat_chart(sides: &[Side]) -> Option<Chart> {
 
 // ---------------------------------------------------------------------------
 // tables
-
-/// The columns of the per-service and per-policy tables (as
-/// `report::table`).
-const BREAKDOWN: &[&str] = &["alerts", "incidents", "pages", "acknowledged", "mtta_s", "escalation_rate", "sla_breaches", "open_at_end"];
-
-/// The kind a breakdown cell is rendered with: plain numbers (no `(4m)`).
-fn kind_of(name: &str) -> Kind {
-    match METRICS.iter().find(|(n, _, _)| *n == name).map_or(Kind::Count, |x| x.1) {
-        Kind::MeanSecs | Kind::Secs => Kind::Count,
-        k => k,
-    }
-}
 
 /// A `<td>`: right-aligned, escaped.
 fn td(out: &mut String, text: &str, class: &str) {

@@ -329,7 +329,6 @@ fn count_alert(a: &mut Acc, no_severity: bool, what: fn(&mut Acc) -> &mut u64) {
 #[derive(Debug, Clone)]
 struct Inc {
     opened: Instant,
-    service: Arc<str>,
     /// index of the service's accumulator
     svc: u32,
     /// the final (post-`set`) severity
@@ -367,6 +366,8 @@ pub struct Collector<'m> {
     /// service name → index in `services`
     svc_index: FxMap<Arc<str>, u32>,
     services: Vec<(Arc<str>, Acc)>,
+    /// per service accumulator: its `ack-sla` by severity index, read once
+    svc_sla: Vec<Box<[Option<i64>]>>,
     by_policy: FxMap<u32, Acc>,
     works: Vec<WorksCache>,
     has_works: Vec<bool>,
@@ -396,6 +397,7 @@ impl<'m> Collector<'m> {
             total: Acc::default(),
             svc_index: FxMap::default(),
             services: Vec::new(),
+            svc_sla: Vec::new(),
             by_policy: FxMap::default(),
             works: vec![WorksCache::default(); m.persons.len()],
             has_works: m.persons.iter().map(|p| !p.works.is_empty()).collect(),
@@ -430,6 +432,13 @@ impl<'m> Collector<'m> {
             return i;
         }
         let i = self.services.len() as u32;
+        let mut sla = vec![None; self.m.org.severities.len()];
+        for a in self.m.service(s).map_or(&[][..], |x| &x.ack_sla[..]) {
+            if let Some(slot) = self.m.read_severity(&a.severity.name).and_then(|r| sla.get_mut(r)) {
+                slot.get_or_insert(a.after.value);
+            }
+        }
+        self.svc_sla.push(sla.into_boxed_slice());
         self.services.push((s.clone(), Acc::default()));
         self.svc_index.insert(s.clone(), i);
         i
@@ -525,9 +534,7 @@ impl<'m> Collector<'m> {
 
     /// The service's `ack-sla` for the incident's final severity.
     fn sla(&self, inc: &Inc) -> Option<i64> {
-        let sev = inc.severity? as usize;
-        let s = self.m.service(&inc.service)?;
-        s.ack_sla.iter().find(|a| self.m.read_severity(&a.severity.name) == Some(sev)).map(|a| a.after.value)
+        *self.svc_sla.get(inc.svc as usize)?.get(inc.severity? as usize)?
     }
 
     fn on_page(&mut self, r: &TraceRecord) {
@@ -683,7 +690,7 @@ impl Sink for Collector<'_> {
                 self.count_alert(svc, None, no_sev, |a| &mut a.incidents);
                 self.open.insert(
                     r.seq,
-                    Inc { opened: r.t, service, svc, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev, last: Vec::new() },
+                    Inc { opened: r.t, svc, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev, last: Vec::new() },
                 );
             }
             Step::Routed => {

@@ -158,18 +158,14 @@ fn map_text(m: &BTreeMap<String, Val>, signed: bool) -> String {
 }
 
 /// The columns of the per-service and per-policy tables.
-const BREAKDOWN: &[&str] = &["alerts", "incidents", "pages", "acknowledged", "mtta_s", "escalation_rate", "sla_breaches", "open_at_end"];
+pub const BREAKDOWN: &[&str] = &["alerts", "incidents", "pages", "acknowledged", "mtta_s", "escalation_rate", "sla_breaches", "open_at_end"];
 
 /// The kind a breakdown cell is rendered with: plain numbers (no `(4m)`).
-fn kind_of(name: &str) -> Kind {
+pub fn kind_of(name: &str) -> Kind {
     match METRICS.iter().find(|(n, _, _)| *n == name).map_or(Kind::Count, |x| x.1) {
         Kind::MeanSecs | Kind::Secs => Kind::Count,
         k => k,
     }
-}
-
-fn get<'a>(s: &'a Section, k: &str) -> Option<&'a Val> {
-    s.get(k)
 }
 
 /// A plain-text table with right-aligned columns after the first.
@@ -225,7 +221,7 @@ fn total_rows(s: &Shown) -> (Vec<String>, Vec<Vec<String>>) {
             let rows = METRICS
                 .iter()
                 .filter(|(_, kind, _)| *kind != Kind::PersonMap)
-                .filter_map(|(name, kind, _)| Some(vec![name.to_string(), cell(get(&r.metrics, name)?, *kind, false)]))
+                .filter_map(|(name, kind, _)| Some(vec![name.to_string(), cell(r.metrics.get(*name)?, *kind, false)]))
                 .collect();
             (vec!["metric".into(), "value".into()], rows)
         }
@@ -234,9 +230,9 @@ fn total_rows(s: &Shown) -> (Vec<String>, Vec<Vec<String>>) {
                 .iter()
                 .filter(|(_, kind, _)| *kind != Kind::PersonMap)
                 .filter_map(|(name, kind, _)| {
-                    let c = get(&candidate.metrics, name)?;
-                    let b = get(&baseline.metrics, name).map_or_else(String::new, |v| cell(v, *kind, false));
-                    let d = get(&delta.metrics, name).map_or_else(String::new, |v| cell(v, *kind, true));
+                    let c = candidate.metrics.get(*name)?;
+                    let b = baseline.metrics.get(*name).map_or_else(String::new, |v| cell(v, *kind, false));
+                    let d = delta.metrics.get(*name).map_or_else(String::new, |v| cell(v, *kind, true));
                     Some(vec![name.to_string(), b, cell(c, *kind, false), d])
                 })
                 .collect();

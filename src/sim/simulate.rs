@@ -79,8 +79,6 @@ pub struct Outcome {
     pub last_event: Option<Instant>,
     /// the first side's end instant
     pub end: Option<Instant>,
-    /// trace records written
-    pub traced: u64,
 }
 
 struct RunSink<'m> {
@@ -225,11 +223,8 @@ where
     }
 
     // §5 "End": --until, or the last event plus the org auto-resolve (24h)
-    let mut ends: Vec<Option<Instant>> = Vec::new();
-    for side in sides {
-        let end = cfg.until.or_else(|| last_read.map(|l| l.saturating_add(side.model.org.auto_resolve.unwrap_or(DAY))));
-        ends.push(end);
-    }
+    let ends: Vec<Option<Instant>> =
+        sides.iter().map(|side| cfg.until.or_else(|| last_read.map(|l| l.saturating_add(side.model.org.auto_resolve.unwrap_or(DAY))))).collect();
     let finish = |r: &mut Run<'_>| {
         if let Some(end) = ends[r.side] {
             r.engine.finish(end);
@@ -246,7 +241,7 @@ where
         }
     }
 
-    let mut outcome = Outcome { reports: Vec::new(), events: 0, first_event: None, last_event: None, end: ends.first().copied().flatten(), traced: 0 };
+    let mut outcome = Outcome { reports: Vec::new(), events: 0, first_event: None, last_event: None, end: ends.first().copied().flatten() };
     let mut per_side: Vec<Vec<Report>> = vec![Vec::new(); sides.len()];
     for (k, r) in runs.into_iter().enumerate() {
         let (side, processed) = (r.side, r.processed);
@@ -257,7 +252,7 @@ where
             outcome.last_event = sink.metrics.last_event();
         }
         if let Some(t) = sink.trace {
-            outcome.traced = t.finish().map_err(SimError::Trace)?;
+            t.finish().map_err(SimError::Trace)?;
         }
         per_side[side].push(sink.metrics.report(&counters, reader_rejected));
     }

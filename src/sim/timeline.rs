@@ -980,7 +980,7 @@ impl JsonLines {
                     return self.pending_rejects.pop_front().map(|(_, r)| Err(r));
                 }
             }
-            if self.ready() || (self.eof && !self.pending_rejects.is_empty()) {
+            if self.ready() {
                 if let Some(Reverse(p)) = self.heap.pop() {
                     self.held.remove(&p.0.seq);
                     return Some(Ok(p.0));

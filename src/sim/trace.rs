@@ -75,22 +75,21 @@ pub fn record_json(m: &Model, r: &TraceRecord) -> Value {
 pub struct TraceWriter<'m> {
     m: &'m Model,
     out: Box<dyn Write + Send + 'm>,
-    pub error: Option<io::Error>,
-    pub written: u64,
+    /// the first write error; later records are not written
+    error: Option<io::Error>,
 }
 
 impl<'m> TraceWriter<'m> {
     pub fn new(m: &'m Model, out: Box<dyn Write + Send + 'm>) -> TraceWriter<'m> {
-        TraceWriter { m, out, error: None, written: 0 }
+        TraceWriter { m, out, error: None }
     }
 
     /// Flush; the first error of the whole trace, if any.
-    pub fn finish(mut self) -> io::Result<u64> {
+    pub fn finish(mut self) -> io::Result<()> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.out.flush()?;
-        Ok(self.written)
+        self.out.flush()
     }
 }
 
@@ -101,9 +100,8 @@ impl Sink for TraceWriter<'_> {
         }
         let v = record_json(self.m, r);
         let res = serde_json::to_writer(&mut self.out, &v).map_err(io::Error::other).and_then(|()| self.out.write_all(b"\n"));
-        match res {
-            Ok(()) => self.written += 1,
-            Err(e) => self.error = Some(e),
+        if let Err(e) = res {
+            self.error = Some(e);
         }
     }
 }
