@@ -15,6 +15,9 @@ pub struct CheckOptions {
     /// Where time-based checks (E0202, W0203) start, Unix seconds; `None`
     /// runs only the non-time checks.
     pub from: Option<i64>,
+    /// `--target E`: also report what export target E cannot express
+    /// (W0900). Must be one of [`crate::export::TARGETS`].
+    pub target: Option<String>,
 }
 
 /// Does the workspace have a model error (E0001, E0100, E0101, E0102)?
@@ -30,6 +33,12 @@ pub fn check(ws: &Workspace, opts: &CheckOptions) -> Vec<Finding> {
         findings.extend(checks::run(&ws.model));
         if let Some(from) = opts.from {
             findings.extend(checks::run_time(&ws.model, from));
+        }
+        if let Some(target) = &opts.target {
+            let eo = crate::export::ExportOptions { from: opts.from.unwrap_or(0), receiver_url_template: None };
+            if let Some(e) = crate::export::export(&ws.model, target, &eo) {
+                findings.extend(e.findings);
+            }
         }
     }
     suppress::apply(&mut findings, &ws.allows, &ws.model, &ws.sources, &opts.config);

@@ -4,11 +4,43 @@
 
 pub mod ics;
 
+use crate::diag::Finding;
+use crate::model::Model;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Relative path (with `/`) → contents.
 pub type FileTree = BTreeMap<String, Vec<u8>>;
+
+/// The export targets of this version (SPEC §6), sorted.
+pub const TARGETS: &[&str] = &["ics"];
+
+/// What every target is given besides the model.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// start of time-dependent output (`--from`), Unix seconds
+    pub from: i64,
+    /// `--receiver-url-template` (Alertmanager): `{receiver}` is replaced
+    /// by the receiver name
+    pub receiver_url_template: Option<String>,
+}
+
+/// A target's output: the files, and a W0900 finding for everything that
+/// does not map or exceeds the engine's limits (exported in its documented
+/// approximation). `check --target` reports the same findings.
+#[derive(Debug, Default)]
+pub struct Exported {
+    pub tree: FileTree,
+    pub findings: Vec<Finding>,
+}
+
+/// Export `m` (a sound model) to `target`; `None` for an unknown target.
+pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported> {
+    Some(match target {
+        "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
+        _ => return None,
+    })
+}
 
 /// The marker file of a directory escalade exported into.
 pub const MARKER: &str = ".escalade-export";
