@@ -53,6 +53,8 @@ use super::event::{AckAfter, AlertEvent, Event, EventKind, Instant, Rejected, Re
 use crate::cli::time_arg::resolve_local;
 use crate::syntax::lower::parse_duration;
 
+mod fast;
+
 /// `--reorder-window` default: 1h.
 pub const DEFAULT_REORDER_WINDOW: i64 = 3600;
 /// A JSON Lines line longer than this is rejected (and not buffered).
@@ -303,6 +305,9 @@ fn duplicate_key(entries: &[(String, Raw)]) -> Option<&str> {
 /// offset (then read in `tz`). Returns the instant (seconds, truncated) and
 /// whether the text had an offset.
 pub fn parse_at(s: &str, tz: Tz) -> Result<(Instant, bool), String> {
+    if let Some(t) = utc_seconds(s) {
+        return Ok((t, true));
+    }
     let s = s.trim();
     let bad = || format!("`{s}` is not a time; write RFC 3339 with an offset, like `2026-07-01T02:14:00Z`");
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -345,6 +350,21 @@ pub fn parse_at(s: &str, tz: Tz) -> Result<(Instant, bool), String> {
     }
 }
 
+/// The common case of `at`, `YYYY-MM-DDTHH:MM:SSZ` exactly, without the
+/// general parser; `None` for anything else (including a leap second),
+/// which the general parser then reads.
+fn utc_seconds(s: &str) -> Option<Instant> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    Some(date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?.and_utc().timestamp())
+}
+
 // ---------------------------------------------------------------------------
 // reading one event
 
@@ -378,6 +398,14 @@ impl Ctx {
         }
         self.noticed_keys.insert(key.to_string());
         notices.push(text);
+    }
+
+    /// An accepted event's time had no offset: noticed once.
+    fn zoneless(&mut self, line: usize, notices: &mut Vec<String>) {
+        if !self.zoneless_noticed {
+            self.zoneless_noticed = true;
+            notices.push(format!("times without a UTC offset are read in the org time zone ({}){}", self.tz.name(), first_at(line)));
+        }
     }
 }
 
@@ -499,9 +527,8 @@ fn parse_event(raw: &mut Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mu
     };
 
     // accepted: now the notices
-    if !had_offset && !ctx.zoneless_noticed {
-        ctx.zoneless_noticed = true;
-        notices.push(format!("times without a UTC offset are read in the org time zone ({}){}", ctx.tz.name(), first_at(line)));
+    if !had_offset {
+        ctx.zoneless(line, notices);
     }
     let Raw::Map(entries) = &*raw else { return Err(reject(line, "an event must be a map")) };
     for (k, _) in entries {
@@ -941,6 +968,50 @@ fn read_line_capped(r: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::R
     }
 }
 
+/// The sequence numbers of the events in the reorder heap. They enter in
+/// increasing order (one per accepted event) and leave in any order; the
+/// smallest one still held is what a deferred rejection waits for.
+#[derive(Debug, Default)]
+struct Held {
+    /// sequence number of `live[0]`
+    base: u64,
+    /// still in the heap, from `base` on; never starts with `false`
+    live: VecDeque<bool>,
+}
+
+impl Held {
+    fn insert(&mut self, seq: u64) {
+        if self.live.is_empty() {
+            self.base = seq;
+        }
+        // sequence numbers come consecutively; a gap would be a bug, and is
+        // filled with released entries rather than trusted
+        while self.base + (self.live.len() as u64) < seq {
+            self.live.push_back(false);
+        }
+        self.live.push_back(true);
+        self.trim();
+    }
+
+    fn remove(&mut self, seq: u64) {
+        if let Some(x) = seq.checked_sub(self.base).and_then(|i| self.live.get_mut(i as usize)) {
+            *x = false;
+        }
+        self.trim();
+    }
+
+    fn trim(&mut self) {
+        while self.live.front() == Some(&false) {
+            self.live.pop_front();
+            self.base += 1;
+        }
+    }
+
+    fn first(&self) -> Option<u64> {
+        (!self.live.is_empty()).then_some(self.base)
+    }
+}
+
 struct JsonLines {
     reader: Box<dyn BufRead>,
     window: i64,
@@ -950,7 +1021,7 @@ struct JsonLines {
     /// so that rejections and events come out in line order
     pending_rejects: VecDeque<(u64, Rejected)>,
     /// sequence numbers of the events in the heap
-    held: std::collections::BTreeSet<u64>,
+    held: Held,
     latest: Option<Instant>,
     line: usize,
     seq: u64,
@@ -976,13 +1047,13 @@ impl JsonLines {
     fn next(&mut self, notices: &mut Vec<String>) -> Option<Result<Event, Rejected>> {
         loop {
             if let Some((mark, _)) = self.pending_rejects.front() {
-                if self.held.first().is_none_or(|&first| first >= *mark) {
+                if self.held.first().is_none_or(|first| first >= *mark) {
                     return self.pending_rejects.pop_front().map(|(_, r)| Err(r));
                 }
             }
             if self.ready() {
                 if let Some(Reverse(p)) = self.heap.pop() {
-                    self.held.remove(&p.0.seq);
+                    self.held.remove(p.0.seq);
                     return Some(Ok(p.0));
                 }
             }
@@ -1027,6 +1098,10 @@ impl JsonLines {
         if text.trim().is_empty() {
             return;
         }
+        if let Some(ev) = fast::event(text, line, self.seq, &mut self.ctx, notices) {
+            self.accept(ev, line);
+            return;
+        }
         let raw: Raw = match serde_json::from_str(text) {
             Ok(r) => r,
             Err(e) => {
@@ -1042,30 +1117,34 @@ impl JsonLines {
         let seq = self.seq;
         let mut raw = raw;
         match parse_event(&mut raw, line, seq, &mut self.ctx, notices) {
-            Ok(ev) => {
-                if let Some(latest) = self.latest {
-                    let earliest = latest.saturating_sub(self.window);
-                    if ev.at < earliest {
-                        self.defer(reject(
-                            line,
-                            format!(
-                                "too late for the reorder window: {} is {} before the latest event already read ({}); the window is {}",
-                                fmt_instant(ev.at),
-                                fmt_secs(latest - ev.at),
-                                fmt_instant(latest),
-                                fmt_secs(self.window),
-                            ),
-                        ));
-                        return;
-                    }
-                }
-                self.seq += 1;
-                self.latest = Some(self.latest.map_or(ev.at, |l| l.max(ev.at)));
-                self.held.insert(ev.seq);
-                self.heap.push(Reverse(Pending(ev)));
-            }
+            Ok(ev) => self.accept(ev, line),
             Err(r) => self.defer(r),
         }
+    }
+
+    /// An event read from `line`: into the reorder heap, or rejected as too
+    /// late for the window.
+    fn accept(&mut self, ev: Event, line: usize) {
+        if let Some(latest) = self.latest {
+            let earliest = latest.saturating_sub(self.window);
+            if ev.at < earliest {
+                self.defer(reject(
+                    line,
+                    format!(
+                        "too late for the reorder window: {} is {} before the latest event already read ({}); the window is {}",
+                        fmt_instant(ev.at),
+                        fmt_secs(latest - ev.at),
+                        fmt_instant(latest),
+                        fmt_secs(self.window),
+                    ),
+                ));
+                return;
+            }
+        }
+        self.seq += 1;
+        self.latest = Some(self.latest.map_or(ev.at, |l| l.max(ev.at)));
+        self.held.insert(ev.seq);
+        self.heap.push(Reverse(Pending(ev)));
     }
 }
 
