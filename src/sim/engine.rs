@@ -40,8 +40,8 @@ use crate::sim::event::{AckAfter, AlertEvent, Event, EventKind, Instant, Respond
 use crate::sim::route_eval::{RouteOutcome, RouteTable, Scratch};
 use crate::syntax::ast::{Channel, Notify, TargetKind};
 use crate::time::{schedule_segments, Segment, Who};
-use std::borrow::Cow;
 use std::cmp::Reverse;
+use std::fmt;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use smallvec::SmallVec;
 use std::sync::Arc;
@@ -341,7 +341,51 @@ pub struct TraceRecord {
     /// `opened`, `folded`, `suppressed`: the alert was read with no known
     /// severity (`unknown_severity`, §5 "Metrics")
     pub no_severity: bool,
-    pub reason: Option<Cow<'static, str>>,
+    pub reason: Option<Reason>,
+}
+
+/// The text of a record's `reason`: fixed, shared with the compiled model
+/// (no allocation per record), or made for this record.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Reason {
+    Static(&'static str),
+    Shared(Arc<str>),
+    Owned(String),
+}
+
+impl std::ops::Deref for Reason {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Reason::Static(s) => s,
+            Reason::Shared(s) => s,
+            Reason::Owned(s) => s,
+        }
+    }
+}
+
+impl fmt::Debug for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl From<&'static str> for Reason {
+    fn from(s: &'static str) -> Reason {
+        Reason::Static(s)
+    }
+}
+
+impl From<String> for Reason {
+    fn from(s: String) -> Reason {
+        Reason::Owned(s)
+    }
 }
 
 impl TraceRecord {
@@ -613,6 +657,8 @@ struct CTier {
     renotify: Option<i64>,
     /// `escalate after`, as the engine uses it
     escalate: Option<i64>,
+    /// the reason of an `escalated` record from this tier
+    escalate_reason: Arc<str>,
     /// the written delay when the engine changed it
     escalate_written: Option<i64>,
     terminal: bool,
@@ -643,12 +689,14 @@ pub struct Compiled<'m> {
     person_channels: Vec<ChannelMask>,
     /// declared service names, shared by the records
     service_names: Vec<Arc<str>>,
+    /// more tier entries than one `enter_tier` call can make (a guard)
+    entry_bound: usize,
 }
 
 impl<'m> Compiled<'m> {
     pub fn new(m: &'m Model, engine: EngineKind) -> Compiled<'m> {
         let person_channels = m.persons.iter().map(|p| p.contacts.iter().fold(0, |acc, c| acc | channel_bit(c.channel))).collect();
-        let policies = m
+        let policies: Vec<CPolicy> = m
             .policies
             .iter()
             .map(|p| {
@@ -662,6 +710,7 @@ impl<'m> Compiled<'m> {
                             notify: t.notify.iter().map(|n| compile_notify(m, n)).collect(),
                             handoff: t.handoff.as_ref().and_then(|h| m.ns_policy.get(&h.name)).map(|x| x as u32),
                             renotify: t.renotify.as_ref().map(|r| r.value).filter(|r| *r > 0),
+                            escalate_reason: Arc::from(format!("not acknowledged within {}", fmt_dur(escalate.unwrap_or(0)))),
                             escalate,
                             escalate_written: if escalate != written { written } else { None },
                             terminal: t.is_terminal(),
@@ -680,7 +729,10 @@ impl<'m> Compiled<'m> {
             .collect();
         let also = m.routes.iter().map(|r| r.also.iter().map(|n| compile_notify(m, n)).collect()).collect();
         let service_names = m.services.iter().map(|s| Arc::from(s.name.name.as_str())).collect();
-        Compiled { m, engine, routes: RouteTable::new(m), policies, also, person_channels, service_names }
+        // every iteration enters a tier; skips exhaust after a round
+        // without pages and handoffs stop at the first cycle
+        let entry_bound = 4 + policies.iter().map(|p: &CPolicy| p.tiers.len() * (p.repeat as usize + 1)).sum::<usize>();
+        Compiled { m, engine, routes: RouteTable::new(m), policies, also, person_channels, service_names, entry_bound }
     }
 
     /// Every rule the engine changes in this model: (policy, tier or None,
@@ -853,6 +905,59 @@ struct Incident {
     queued: Vec<Option<u32>>,
 }
 
+impl Incident {
+    fn empty() -> Incident {
+        let none: Arc<str> = Arc::from("");
+        Incident {
+            gen: 0,
+            id: none.clone(),
+            seq: 0,
+            opened: 0,
+            service: none,
+            fingerprint: None,
+            last_alert: 0,
+            alerts: Vec::new(),
+            routed: None,
+            policy: None,
+            entered: Vec::new(),
+            tier: 0,
+            round: 1,
+            round_paged: false,
+            epoch: 0,
+            tier_timeout: None,
+            tier_people: Vec::new(),
+            acked: false,
+            exhausted: false,
+            unresolved_done: false,
+            paged: Vec::new(),
+            pending: Vec::new(),
+            queued: Vec::new(),
+        }
+    }
+
+    /// Back to the state of [`Incident::empty`], keeping the lists'
+    /// capacity (the names are overwritten when it is used again).
+    fn reset(&mut self) {
+        self.fingerprint = None;
+        self.alerts.clear();
+        self.routed = None;
+        self.policy = None;
+        self.entered.clear();
+        self.tier = 0;
+        self.round = 1;
+        self.round_paged = false;
+        self.epoch = 0;
+        self.tier_timeout = None;
+        self.tier_people.clear();
+        self.acked = false;
+        self.exhausted = false;
+        self.unresolved_done = false;
+        self.paged.clear();
+        self.pending.clear();
+        self.queued.clear();
+    }
+}
+
 /// The simulation engine. `R` decides when paged people acknowledge; `S`
 /// receives the trace.
 pub struct Engine<'a, R: ResponderModel, S: Sink> {
@@ -868,9 +973,12 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     /// instead of the heap.
     auto_q: VecDeque<(Instant, u64, u32, u32)>,
     open_seq: u64,
-    incidents: Vec<Option<Incident>>,
+    /// boxed: an incident moves in and out of `spare` as a pointer
+    incidents: Vec<Option<Box<Incident>>>,
     gens: Vec<u32>,
     free: Vec<u32>,
+    /// ended incidents, reset, for reuse
+    spare: Vec<Box<Incident>>,
     by_alert: FxMap<Arc<str>, u32>,
     /// open incidents by dedup key: service → fingerprint → slot
     by_key: FxMap<Arc<str>, FxMap<Arc<str>, u32>>,
@@ -905,6 +1013,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             incidents: Vec::new(),
             gens: Vec::new(),
             free: Vec::new(),
+            spare: Vec::new(),
             by_alert: FxMap::default(),
             by_key: FxMap::default(),
             suppressed_ids: FxMap::default(),
@@ -972,9 +1081,8 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         self.advance_to(t);
         for slot in self.live_slots_in_open_order() {
             let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
-            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Resolved);
+            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Resolved));
             r.reason = Some("drill resolve".into());
-            self.buf.push(r);
             self.end_incident(slot, t);
         }
     }
@@ -1049,9 +1157,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     }
 
     fn flush(&mut self) {
-        for r in self.buf.drain(..) {
-            self.sink.record(&r);
+        for r in &self.buf {
+            self.sink.record(r);
         }
+        self.buf.clear();
         self.page_idx.clear();
     }
 
@@ -1075,7 +1184,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     }
 
     fn live(&mut self, slot: u32, gen: u32) -> Option<&mut Incident> {
-        self.incidents.get_mut(slot as usize)?.as_mut().filter(|i| i.gen == gen)
+        self.incidents.get_mut(slot as usize)?.as_deref_mut().filter(|i| i.gen == gen)
     }
 
     // -- timeline events ---------------------------------------------------
@@ -1104,12 +1213,11 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                     if t - inc.last_alert <= window {
                         inc.last_alert = t;
                         inc.alerts.push(id.clone());
-                        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Folded);
+                        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Folded));
                         r.alert = Some(id.clone());
                         r.service = Some(inc.service.clone());
                         r.severity = read.map(|x| x as u32);
                         r.no_severity = read.is_none();
-                        self.buf.push(r);
                         self.by_alert.insert(id, slot);
                         return Fed::Processed;
                     }
@@ -1126,14 +1234,13 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         };
         let matched: SmallVec<[u32; 4]> = SmallVec::from_slice(&out.matched);
         if let Some(route) = out.suppressed_by {
-            let mut r = TraceRecord::new(t, id.clone(), 0, Step::Suppressed);
+            let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), 0, Step::Suppressed));
             r.alert = Some(id.clone());
             r.service = Some(service.clone());
             r.severity = read.map(|x| x as u32);
             r.no_severity = read.is_none();
             r.route = Some(route);
             r.matched = matched;
-            self.buf.push(r);
             let forget = t + m.org.auto_resolve.unwrap_or(DAY);
             self.suppressed_ids.insert(id.clone(), (forget, service));
             self.suppressed_queue.push_back((forget, id));
@@ -1156,56 +1263,41 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         self.gens[slot as usize] = gen;
         let fp: Option<Arc<str>> = m.org.dedup.map(|_| Arc::from(fingerprint));
         let routed = out.policy.map(|p| p as u32);
-        self.incidents[slot as usize] = Some(Incident {
-            gen,
-            id: id.clone(),
-            seq,
-            opened: t,
-            service: service.clone(),
-            fingerprint: fp.clone(),
-            last_alert: t,
-            alerts: vec![id.clone()],
-            routed,
-            policy: None,
-            entered: Vec::new(),
-            tier: 0,
-            round: 1,
-            round_paged: false,
-            epoch: 0,
-            tier_timeout: None,
-            tier_people: Vec::new(),
-            acked: false,
-            exhausted: false,
-            unresolved_done: false,
-            paged: Vec::new(),
-            pending: Vec::new(),
-            queued: Vec::new(),
-        });
+        // a spare incident keeps its lists' capacity: no allocation per
+        // incident once the engine is warm
+        let mut inc = self.spare.pop().unwrap_or_else(|| Box::new(Incident::empty()));
+        inc.gen = gen;
+        inc.id = id.clone();
+        inc.seq = seq;
+        inc.opened = t;
+        inc.service = service.clone();
+        inc.fingerprint = fp.clone();
+        inc.last_alert = t;
+        inc.alerts.push(id.clone());
+        inc.routed = routed;
+        self.incidents[slot as usize] = Some(inc);
         self.by_alert.insert(id.clone(), slot);
         if let Some(fp) = fp {
             self.by_key.entry(service.clone()).or_default().insert(fp, slot);
         }
-        let mut r = TraceRecord::new(t, id.clone(), seq, Step::Opened);
+        let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), seq, Step::Opened));
         r.alert = Some(id.clone());
         r.service = Some(service);
         r.severity = out.severity.map(|x| x as u32);
         r.no_severity = read.is_none();
         r.matched = matched;
-        self.buf.push(r);
         match routed {
             Some(p) => {
-                let mut r = TraceRecord::new(t, id.clone(), seq, Step::Routed);
+                let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), seq, Step::Routed));
                 r.policy = Some(p);
                 r.route = out.decided_by;
                 if out.fallback {
                     r.reason = Some("service default policy".into());
                 }
-                self.buf.push(r);
             }
             None => {
-                let mut r = TraceRecord::new(t, id.clone(), seq, Step::Unrouted);
+                let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), seq, Step::Unrouted));
                 r.reason = Some(if out.service.is_none() { "unknown service".into() } else { "no route decided and the service has no policy".into() });
-                self.buf.push(r);
             }
         }
         if let Some(d) = m.org.auto_resolve {
@@ -1253,11 +1345,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 None => {
                     // §5: a `by` naming no person is dropped (lost)
                     self.counters.lost_responders += 1;
-                    let mut r = TraceRecord::new(t, inc.id.clone(), seq, Step::LostResponder);
+                    let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), seq, Step::LostResponder));
                     r.alert = Some(Arc::from(id));
                     r.person_name = Some(Arc::from(name));
                     r.reason = Some("unknown-person".into());
-                    self.buf.push(r);
                     return;
                 }
             },
@@ -1275,9 +1366,8 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             return;
         };
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Resolved);
+        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Resolved));
         r.alert = Some(Arc::from(id));
-        self.buf.push(r);
         self.end_incident(slot, t);
     }
 
@@ -1336,10 +1426,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         inc.acked = true;
         inc.epoch = inc.epoch.wrapping_add(1);
-        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Acknowledged);
+        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Acknowledged));
         r.person = person;
         r.policy = inc.policy;
-        self.buf.push(r);
         // §3.6 resolution timeout: at open + D, or at the acknowledgement
         // if later; the rule of the policy current at the acknowledgement
         if let Some((d, _)) = inc.policy.and_then(|p| c.policies.get(p as usize)).and_then(|p| p.unresolved) {
@@ -1356,13 +1445,12 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(pol) = c.policies.get(p as usize) else { return };
         let has_next = (inc.tier as usize + 1) < pol.tiers.len() || (inc.round_paged && inc.round <= pol.repeat);
         if has_next {
-            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Escalated);
+            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Escalated));
             r.policy = Some(p);
             r.tier = Some(inc.tier);
             r.round = Some(inc.round);
-            let d = pol.tiers.get(inc.tier as usize).and_then(|x| x.escalate).unwrap_or(0);
-            r.reason = Some(format!("not acknowledged within {}", fmt_dur(d)).into());
-            self.buf.push(r);
+            let d = pol.tiers.get(inc.tier as usize).map(|x| x.escalate_reason.clone());
+            r.reason = Some(d.map_or(Reason::Static("not acknowledged"), Reason::Shared));
         }
         if self.next_tier(slot, t) {
             self.enter_tier(slot, t);
@@ -1374,11 +1462,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
         let Some(p) = inc.policy else { return };
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(inc.tier as usize)) else { return };
-        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Renotified);
+        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Renotified));
         r.policy = Some(p);
         r.tier = Some(inc.tier);
         r.round = Some(inc.round);
-        self.buf.push(r);
         let escalation = inc.routed != Some(p) || inc.tier != 0;
         let (ti, round, epoch, gen, seq, timeout) = (inc.tier, inc.round, inc.epoch, inc.gen, inc.seq, inc.tier_timeout);
         let people = std::mem::take(&mut inc.tier_people);
@@ -1404,10 +1491,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(p) = inc.policy else { return };
         let Some((_, ti)) = c.policies.get(p as usize).and_then(|x| x.unresolved) else { return };
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
-        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::UnresolvedJump);
+        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::UnresolvedJump));
         r.policy = Some(p);
         r.tier = Some(ti);
-        self.buf.push(r);
         self.side_effects(slot, p, ti, t);
         if tier.handoff.is_some() {
             return;
@@ -1439,10 +1525,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         inc.tier_people.clear();
         inc.tier_timeout = None;
         if pol.repeat != pol.repeat_written {
-            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::EngineAdjusted);
+            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::EngineAdjusted));
             r.policy = Some(p);
             r.reason = Some(c.repeat_reason(pol).into());
-            self.buf.push(r);
         }
         if pol.tiers.is_empty() {
             self.exhaust(slot, t, "the policy has no tiers");
@@ -1474,10 +1559,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             inc.round += 1;
             inc.tier = 0;
             inc.round_paged = false;
-            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Repeat);
+            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Repeat));
             r.policy = Some(p);
             r.round = Some(inc.round);
-            self.buf.push(r);
             return true;
         }
         self.exhaust(slot, t, if pol.repeat > 0 { "the last round timed out" } else { "the last tier timed out" });
@@ -1491,10 +1575,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         inc.exhausted = true;
         inc.epoch = inc.epoch.wrapping_add(1);
-        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Exhausted);
+        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Exhausted));
         r.policy = inc.policy;
         r.reason = Some(reason.into());
-        self.buf.push(r);
     }
 
     /// Enter the incident's current tier at `t`, following skips and
@@ -1504,7 +1587,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         // every iteration enters a tier; skips exhaust after a round without
         // pages and handoffs stop at the first cycle, so this terminates;
         // the bound is a guard only
-        let bound = 4 + c.policies.iter().map(|p| p.tiers.len() * (p.repeat as usize + 1)).sum::<usize>();
+        let bound = c.entry_bound;
         for _ in 0..bound {
             let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
             let Some(p) = inc.policy else { return };
@@ -1624,11 +1707,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
         let (Some(w), Some(e)) = (tier.escalate_written, tier.escalate) else { return };
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::EngineAdjusted);
+        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::EngineAdjusted));
         r.policy = Some(p);
         r.tier = Some(ti);
         r.reason = Some(c.delay_reason(w, e).into());
-        self.buf.push(r);
     }
 
     /// `open channel` and `checkpoint` of a tier (§3.6 "Side effects").
@@ -1638,11 +1720,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
         for (step, n) in [(Step::ChannelOpened, tier.n_channels), (Step::Checkpoint, tier.n_checkpoints)] {
             for i in 0..n {
-                let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, step);
+                let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, step));
                 r.policy = Some(p);
                 r.tier = Some(ti);
                 r.item = Some(i);
-                self.buf.push(r);
             }
         }
     }
@@ -1711,7 +1792,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
         }
         self.page_idx.insert(key, self.buf.len());
-        let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Paged);
+        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Paged));
         r.person = Some(person);
         r.channels = channels;
         r.policy = cause.policy;
@@ -1720,7 +1801,6 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         r.route = cause.route;
         r.escalation = cause.escalation;
         r.causes.push(cause);
-        self.buf.push(r);
 
         if inc.paged.contains(&person) {
             return;
@@ -1758,7 +1838,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
 
     fn end_incident(&mut self, slot: u32, t: Instant) {
         self.settle_lost(slot, t);
-        let Some(inc) = self.incidents.get_mut(slot as usize).and_then(Option::take) else { return };
+        let Some(mut inc) = self.incidents.get_mut(slot as usize).and_then(Option::take) else { return };
         for a in &inc.alerts {
             if self.by_alert.get(a) == Some(&slot) {
                 self.by_alert.remove(a);
@@ -1773,6 +1853,8 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
         }
         self.free.push(slot);
+        inc.reset();
+        self.spare.push(inc);
     }
 
     /// §5: recorded acks whose person was never paged are lost when the
@@ -1794,12 +1876,20 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         for (who, _) in pending {
             self.counters.lost_responders += 1;
-            let mut r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::LostResponder);
+            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::LostResponder));
             r.person = who;
             r.reason = Some(if who.is_some() { "never-paged".into() } else { "nobody-paged".into() });
-            self.buf.push(r);
         }
     }
+}
+
+/// Append a record and hand it back for its fields to be filled in place
+/// (records are large; this saves moving each one).
+#[inline(always)]
+fn push_record(buf: &mut Vec<TraceRecord>, r: TraceRecord) -> &mut TraceRecord {
+    buf.push(r);
+    let i = buf.len() - 1;
+    &mut buf[i]
 }
 
 fn add_person(c: &Compiled<'_>, out: &mut Vec<(u32, ChannelMask, TargetRef)>, p: u32, via: ChannelMask, target: TargetRef) {
