@@ -751,6 +751,18 @@ impl<'m> Mapper<'m> {
                 );
             }
             for s in &r.sets {
+                if let SetAction::Label { key, .. } = &s.value {
+                    if !is_pcl_key(&key.value) {
+                        self.w(
+                            key.span,
+                            format!(
+                                "PCL paths name custom details with letters, digits and `_`; `{}` is written as it is",
+                                Field::Label(key.value.clone()).describe()
+                            ),
+                            "use label keys made of letters, digits and `_`",
+                        );
+                    }
+                }
                 let field = match &s.value {
                     SetAction::Severity(_) => Field::Severity,
                     SetAction::Label { key, .. } => Field::Label(key.value.clone()),
@@ -873,7 +885,7 @@ impl<'m> Mapper<'m> {
         if dnf.is_empty() {
             return None;
         }
-        let mut conditions: Vec<String> = if dnf.iter().any(|c| c.is_empty()) { Vec::new() } else { dnf.iter().map(|c| pcl_conj(c)).collect() };
+        let mut conditions: Vec<String> = if dnf.iter().any(|c| c.is_empty()) { Vec::new() } else { dnf.iter().map(pcl_conj).collect() };
         if overflow || conditions.len() > MAX_CONDITIONS {
             self.w(
                 when.span,
