@@ -3,6 +3,7 @@
 //! tree (atomically) is the CLI's job through [`write_tree`].
 
 pub mod ics;
+pub mod pagerduty;
 
 use crate::diag::Finding;
 use crate::model::Model;
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["ics"];
+pub const TARGETS: &[&str] = &["ics", "pagerduty", "pagerduty-terraform"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +39,14 @@ pub struct Exported {
 pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported> {
     Some(match target {
         "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
+        "pagerduty" => {
+            let (plan, findings) = pagerduty::plan(m);
+            Exported { tree: pagerduty::rest::files(&plan), findings }
+        }
+        "pagerduty-terraform" => {
+            let (plan, findings) = pagerduty::plan(m);
+            Exported { tree: pagerduty::terraform::files(&plan), findings }
+        }
         _ => return None,
     })
 }
