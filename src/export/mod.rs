@@ -2,6 +2,7 @@
 //! imports. Each target is a pure function model → file tree; writing the
 //! tree (atomically) is the CLI's job through [`write_tree`].
 
+pub mod common;
 pub mod ics;
 
 use crate::diag::Finding;
