@@ -4,6 +4,7 @@
 
 pub mod common;
 pub mod ics;
+pub mod opsgenie;
 
 use crate::diag::Finding;
 use crate::model::Model;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["ics"];
+pub const TARGETS: &[&str] = &["ics", "opsgenie"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +40,7 @@ pub struct Exported {
 pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported> {
     Some(match target {
         "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
+        "opsgenie" => opsgenie::export(m),
         _ => return None,
     })
 }
