@@ -5,6 +5,7 @@
 pub mod common;
 pub mod ics;
 pub mod opsgenie;
+pub mod splunk_oncall;
 
 use crate::diag::Finding;
 use crate::model::Model;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["ics", "opsgenie"];
+pub const TARGETS: &[&str] = &["ics", "opsgenie", "splunk-oncall"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +42,7 @@ pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported>
     Some(match target {
         "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
         "opsgenie" => opsgenie::export(m),
+        "splunk-oncall" => splunk_oncall::export(m),
         _ => return None,
     })
 }
