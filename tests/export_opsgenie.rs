@@ -341,6 +341,8 @@ fn check_target_reports_priorities_beyond_p5_and_delays_in_minutes() {
         assert!(has(*line, text), "no W0900 at line {line} containing {text:?}; got {got:#?}");
     }
     assert_eq!(got.len(), expected_lines.len(), "unexpected findings: {got:#?}");
+    let others: Vec<&Value> = report["findings"].as_array().into_iter().flatten().filter(|f| f["code"] != "W0900").collect();
+    assert!(others.is_empty(), "{others:#?}");
     // without --target, no W0900
     let plain = Command::cargo_bin("escalade").expect("binary").args(["check", "fixtures/export/opsgenie/limits.esc", "--format", "json"]).output().expect("runs");
     assert!(!String::from_utf8_lossy(&plain.stdout).contains("W0900"));

@@ -950,14 +950,10 @@ impl<'m> Ctx<'m> {
     fn label_note(&mut self, f: &Field, span: Span) {
         let Field::Label(k) = f else { return };
         let m = self.m;
-        let declared = self
-            .label_services
-            .entry(k.clone())
-            .or_insert_with(|| {
-                let mut with = m.services.iter().filter(|s| s.labels.iter().any(|l| &l.key.value == k)).map(|s| s.name.name.as_str());
-                with.next().map(|first| (first, with.next().is_some()))
-            })
-            .clone();
+        let declared = *self.label_services.entry(k.clone()).or_insert_with(|| {
+            let mut with = m.services.iter().filter(|s| s.labels.iter().any(|l| &l.key.value == k)).map(|s| s.name.name.as_str());
+            with.next().map(|first| (first, with.next().is_some()))
+        });
         if let Some((first, more)) = declared {
             self.warn(
                 span,
