@@ -2,8 +2,11 @@
 //! imports. Each target is a pure function model → file tree; writing the
 //! tree (atomically) is the CLI's job through [`write_tree`].
 
+pub mod common;
 pub mod ics;
 pub mod pagerduty;
+pub mod opsgenie;
+pub mod splunk_oncall;
 
 use crate::diag::Finding;
 use crate::model::Model;
@@ -14,7 +17,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["ics", "pagerduty", "pagerduty-terraform"];
+pub const TARGETS: &[&str] = &["ics", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +50,8 @@ pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported>
             let (plan, findings) = pagerduty::plan(m);
             Exported { tree: pagerduty::terraform::files(&plan), findings }
         }
+        "opsgenie" => opsgenie::export(m),
+        "splunk-oncall" => splunk_oncall::export(m),
         _ => return None,
     })
 }
