@@ -1117,7 +1117,7 @@ impl<'m> Ctx<'m> {
             }
         };
         // the windows, grouped by zone and then by time range
-        let mut groups: BTreeMap<String, (Tz, Span, BTreeMap<(u16, u16), [bool; 7]>)> = BTreeMap::new();
+        let mut groups: BTreeMap<String, (Tz, Span, Ranges)> = BTreeMap::new();
         for o in &l.only {
             let span = only_span(o).unwrap_or(l.name.span);
             let (zone, windows): (Tz, &[Window]) = match o {
@@ -1686,6 +1686,9 @@ impl<'m> Ctx<'m> {
         }
     }
 }
+
+/// The days of each `(start, end)` time range of a layer's windows.
+type Ranges = BTreeMap<(u16, u16), [bool; 7]>;
 
 fn only_span(o: &WindowsOrHours) -> Option<Span> {
     match o {
