@@ -344,11 +344,11 @@ fn escalation_rule_assignment_strategy_quirk_is_avoided() {
     let prop = doc
         .pointer("/components/schemas/EscalationRule/properties/escalation_rule_assignment_strategy")
         .expect("the schema has the property");
-    assert_eq!(prop["type"], "string", "the schema changed: revisit the README's note");
+    assert_eq!(prop["type"], "string", "the schema changed: revisit the note in docs/export.md");
     let example = doc
         .pointer("/paths/~1escalation_policies/post/requestBody/content/application~1json/examples/request/value/escalation_policy/escalation_rules/0/escalation_rule_assignment_strategy")
         .expect("the example has the property");
-    assert!(example.is_object(), "the example changed: revisit the README's note");
+    assert!(example.is_object(), "the example changed: revisit the note in docs/export.md");
     let tmp = tempfile::tempdir().expect("tempdir");
     for ws in workspaces() {
         let (tree, _) = export(&ws, "pagerduty", tmp.path());
@@ -614,7 +614,7 @@ fn limits_are_reported_twice_by_check_and_by_export() {
 }
 
 /// Each documented approximation, by a fragment of its message; the
-/// fixture has exactly one of each (README: "What does not map").
+/// fixture has exactly one of each (docs/export.md: "What does not map").
 const APPROXIMATIONS: &[&str] = &[
     "`dedup within 10m` has no equivalent window",
     "shares \"ann@example.com\" with `ann`",

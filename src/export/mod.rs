@@ -3,6 +3,7 @@
 //! tree (atomically) is the CLI's job through [`write_tree`].
 
 pub mod common;
+pub mod grafana_oncall;
 pub mod ics;
 pub mod pagerduty;
 pub mod opsgenie;
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["ics", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
+pub const TARGETS: &[&str] = &["grafana-oncall", "ics", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +42,7 @@ pub struct Exported {
 /// Export `m` (a sound model) to `target`; `None` for an unknown target.
 pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported> {
     Some(match target {
+        "grafana-oncall" => grafana_oncall::export(m),
         "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
         "pagerduty" => {
             let (plan, findings) = pagerduty::plan(m);

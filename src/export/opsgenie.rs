@@ -26,7 +26,7 @@
 //! (ENGINES.md §2.1), so a tier's rules fire at the sum of the earlier
 //! tiers' `escalate after`, each rounded up to whole minutes. What Opsgenie
 //! cannot express is a W0900 finding and exported in the approximation its
-//! message names (README: "What does not map, per target").
+//! message names (docs/export.md: "What does not map, per target").
 
 use super::common::{self, minutes_up};
 use super::{Exported, FileTree};

@@ -167,7 +167,7 @@ mod zones {
         static LAST: RefCell<Option<((Tz, i32), Table)>> = const { RefCell::new(None) };
     }
 
-    fn offset(tz: Tz, t: Instant) -> i32 {
+    pub(super) fn offset(tz: Tz, t: Instant) -> i32 {
         match chrono::DateTime::from_timestamp(t, 0) {
             Some(d) => tz.offset_from_utc_datetime(&d.naive_utc()).fix().local_minus_utc(),
             None => 0,
@@ -222,6 +222,16 @@ mod zones {
         LAST.with(|l| *l.borrow_mut() = Some(((tz, year), table.clone())));
         f(&table)
     }
+}
+
+/// The UTC offset of `tz` at `t`, in seconds (local minus UTC).
+pub fn utc_offset(tz: Tz, t: Instant) -> i32 {
+    zones::offset(tz, t)
+}
+
+/// The wall time of `t` in `tz`.
+pub fn to_local(tz: Tz, t: Instant) -> Option<NaiveDateTime> {
+    tz.timestamp_opt(t, 0).single().map(|x| x.naive_local())
 }
 
 pub fn datetime_instant(tz: Tz, d: &DateTimeLit) -> Instant {
