@@ -261,6 +261,15 @@ impl Window {
     }
 }
 
+/// One paged person in one accumulator.
+#[derive(Debug, Clone, Default)]
+struct PersonAcc {
+    pages: u64,
+    /// off-hours pages; `None` for a person without `works`
+    off_hours: Option<u64>,
+    window: Window,
+}
+
 #[derive(Debug, Clone, Default)]
 struct Acc {
     alerts: u64,
@@ -282,9 +291,8 @@ struct Acc {
     tte_sum: i128,
     sla_breaches: u64,
     pages: u64,
-    pages_by_person: FxMap<u32, u64>,
-    off_hours: FxMap<u32, u64>,
-    windows: FxMap<u32, Window>,
+    /// per paged person: one map lookup per page
+    people: FxMap<u32, PersonAcc>,
     max_pages_12h: u64,
     max_incidents_12h: u64,
 }
@@ -294,14 +302,12 @@ impl Acc {
     /// person in this accumulator. Returns the new page's id.
     fn page(&mut self, person: u32, t: Instant, prev: Option<u64>, off_hours: Option<bool>) -> u64 {
         self.pages += 1;
-        *self.pages_by_person.entry(person).or_default() += 1;
+        let who = self.people.entry(person).or_default();
+        who.pages += 1;
         if let Some(off) = off_hours {
-            let e = self.off_hours.entry(person).or_default();
-            if off {
-                *e += 1;
-            }
+            *who.off_hours.get_or_insert(0) += u64::from(off);
         }
-        let (p, i, id) = self.windows.entry(person).or_default().add(t, prev);
+        let (p, i, id) = who.window.add(t, prev);
         self.max_pages_12h = self.max_pages_12h.max(p);
         self.max_incidents_12h = self.max_incidents_12h.max(i);
         id
@@ -309,7 +315,7 @@ impl Acc {
 
     /// Drop the pages of windows that can no longer grow (memory bound).
     fn prune_windows(&mut self, now: Instant) {
-        for w in self.windows.values_mut() {
+        for w in self.people.values_mut().map(|x| &mut x.window) {
             if !w.pages.is_empty() && w.pages.back().is_none_or(|&(t, _)| t <= now.saturating_sub(HALF_DAY)) {
                 w.clear();
             }
@@ -660,7 +666,7 @@ impl<'m> Collector<'m> {
         count("max_pages_in_12h", a.max_pages_12h);
         count("max_incidents_in_12h", a.max_incidents_12h);
         count("sla_breaches", a.sla_breaches);
-        let without_works = a.pages_by_person.keys().filter(|&&p| !self.has_works.get(p as usize).copied().unwrap_or(false)).count();
+        let without_works = a.people.keys().filter(|&&p| !self.has_works.get(p as usize).copied().unwrap_or(false)).count();
         count("paged_without_works", without_works as u64);
         s.insert("mtta_s".into(), Val::Stat(ratio(a.mtta.sum, a.mtta.n as i128, 3), 3));
         s.insert("mtta_p50_s".into(), Val::Stat(a.mtta.percentile(50), 0));
@@ -670,12 +676,14 @@ impl<'m> Collector<'m> {
         let routed = a.incidents.saturating_sub(a.unrouted);
         s.insert("escalation_rate".into(), Val::Stat(ratio(a.escalated as i128, routed as i128, 4), 4));
         s.insert("time_to_escalation_s".into(), Val::Stat(ratio(a.tte_sum, a.escalated as i128, 3), 3));
-        let people = a.pages_by_person.len() as i128;
+        let people = a.people.len() as i128;
         let ppw = ratio(a.pages as i128 * WEEK as i128, people * span.max(WEEK) as i128, 4);
         s.insert("pages_per_person_week".into(), Val::Stat(ppw, 4));
-        let map = |m: &FxMap<u32, u64>| Val::Map(m.iter().map(|(&p, &n)| (self.person_name(p), Val::Count(n as i64))).collect());
-        s.insert("pages_by_person".into(), map(&a.pages_by_person));
-        s.insert("off_hours_pages_by_person".into(), map(&a.off_hours));
+        let map = |f: fn(&PersonAcc) -> Option<u64>| {
+            Val::Map(a.people.iter().filter_map(|(&p, x)| Some((self.person_name(p), Val::Count(f(x)? as i64)))).collect())
+        };
+        s.insert("pages_by_person".into(), map(|x| Some(x.pages)));
+        s.insert("off_hours_pages_by_person".into(), map(|x| x.off_hours));
         s
     }
 }
