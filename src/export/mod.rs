@@ -2,6 +2,7 @@
 //! imports. Each target is a pure function model → file tree; writing the
 //! tree (atomically) is the CLI's job through [`write_tree`].
 
+pub mod alertmanager;
 pub mod ics;
 
 use crate::diag::Finding;
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["ics"];
+pub const TARGETS: &[&str] = &["alertmanager", "ics"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -37,6 +38,7 @@ pub struct Exported {
 /// Export `m` (a sound model) to `target`; `None` for an unknown target.
 pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported> {
     Some(match target {
+        "alertmanager" => alertmanager::export(m, opts),
         "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
         _ => return None,
     })
