@@ -175,8 +175,56 @@ fn merge(a: &Term, b: &Term) -> Option<Term> {
 /// (contradictory conjunctions dropped, duplicates merged).
 pub fn dnf(f: &F, cap: usize) -> Dnf {
     let mut truncated = false;
-    let terms = go(f, false, cap, &mut truncated);
+    let mut terms: Vec<Term> = Vec::new();
+    for t in go(f, false, cap, &mut truncated) {
+        if let Some(t) = simplify(t) {
+            if !terms.contains(&t) {
+                terms.push(t);
+            }
+        }
+    }
     Dnf { terms, truncated }
+}
+
+/// Where a conjunction fixes a label with `L="v"`, decide its other
+/// matchers on `L` by that value: true ones are dropped, a false one drops
+/// the conjunction (`None`).
+fn simplify(t: Term) -> Option<Term> {
+    let fixed: Vec<(String, String)> = t
+        .iter()
+        .filter_map(|l| match l {
+            Lit::M(m) if m.op == Op::Eq => Some((m.label.clone(), m.value.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::with_capacity(t.len());
+    let mut kept: Vec<&str> = Vec::new();
+    for l in &t {
+        if let Lit::M(m) = l {
+            if let Some((_, v)) = fixed.iter().find(|(k, _)| *k == m.label) {
+                if m.op == Op::Eq && !kept.contains(&m.label.as_str()) {
+                    if m.value != *v {
+                        return None;
+                    }
+                    kept.push(&m.label);
+                    out.push(l.clone());
+                    continue;
+                }
+                let holds = match m.op {
+                    Op::Eq => Some(m.value == *v),
+                    Op::Ne => Some(m.value != *v),
+                    Op::Re | Op::NotRe => regex::Regex::new(&format!("^(?:{})$", m.value)).ok().map(|re| re.is_match(v) == (m.op == Op::Re)),
+                };
+                match holds {
+                    Some(true) => continue,
+                    Some(false) => return None,
+                    None => {}
+                }
+            }
+        }
+        out.push(l.clone());
+    }
+    Some(out)
 }
 
 fn go(f: &F, neg: bool, cap: usize, truncated: &mut bool) -> Vec<Term> {
@@ -311,7 +359,7 @@ mod tests {
         let f = F::and(vec![m("a", "1"), F::not(m("a", "1"))]);
         assert!(dnf(&f, 64).terms.is_empty());
         // (a1 or b1) and (a2 or b2) and ... 7 times: 128 conjunctions
-        let f = F::and((0..7).map(|i| F::or(vec![m("a", &i.to_string()), m("b", &i.to_string())])).collect());
+        let f = F::and((0..7).map(|i| F::or(vec![m(&format!("a{i}"), "1"), m(&format!("b{i}"), "1")])).collect());
         let d = dnf(&f, 64);
         assert!(d.truncated);
         assert_eq!(d.terms.len(), 64);
@@ -332,6 +380,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_fixed_label_decides_its_other_matchers() {
+        let f = F::and(vec![F::m("s", Op::Eq, "api"), F::m("s", Op::Re, "api|web"), F::m("s", Op::Ne, "web"), m("x", "1")]);
+        assert_eq!(dnf(&f, 64).terms, vec![vec![Lit::M(Matcher::new("s", Op::Eq, "api")), Lit::M(Matcher::new("x", Op::Eq, "1"))]]);
+        let f = F::and(vec![F::m("s", Op::Eq, "api"), F::m("s", Op::NotRe, "api|web")]);
+        assert!(dnf(&f, 64).terms.is_empty());
+        let f = F::and(vec![F::m("s", Op::Eq, ""), F::m("s", Op::Re, ".+")]);
+        assert!(dnf(&f, 64).terms.is_empty());
     }
 
     #[test]
