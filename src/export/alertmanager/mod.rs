@@ -431,7 +431,7 @@ impl<'m> Exporter<'m> {
                 *k += 1;
                 let name = format!("route/{}/{}", r.name.name, k);
                 self.intervals.insert(name.clone(), Interval { location: m.org.tz.name().to_string(), pieces: pieces(ws) });
-                (name.clone(), "its windows".to_string(), false)
+                (name.clone(), windows_text(ws), false)
             }
         };
         let (kw, field) = if within { ("within", "active_time_intervals") } else { ("outside", "mute_time_intervals") };
@@ -706,6 +706,32 @@ fn pieces(ws: &[Window]) -> Vec<([bool; 7], u16, u16)> {
         }
     }
     v
+}
+
+/// Windows as written: `mon-fri 09:00-17:00, sat 22:00-02:00`.
+fn windows_text(ws: &[Window]) -> String {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let parts: Vec<String> = ws
+        .iter()
+        .map(|w| {
+            let mut days = Vec::new();
+            let mut d = 0;
+            while d < 7 {
+                if !w.days[d] {
+                    d += 1;
+                    continue;
+                }
+                let start = d;
+                while d + 1 < 7 && w.days[d + 1] {
+                    d += 1;
+                }
+                days.push(if start == d { DAYS[d].to_string() } else { format!("{}-{}", DAYS[start], DAYS[d]) });
+                d += 1;
+            }
+            format!("{} {}-{}", days.join(", "), clock(w.start_min), clock(w.end_min))
+        })
+        .collect();
+    parts.join(", ")
 }
 
 fn clock(min: u16) -> String {

@@ -134,7 +134,7 @@ fn within_and_a_set_read_later_are_w0900() {
     let msgs: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(findings.len(), 2, "{msgs:?}");
     assert!(msgs.iter().any(|m| m.starts_with("`set severity sev1` changes a value that route `hot` reads later")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.starts_with("`within its windows` cannot choose a route")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.starts_with("`within mon-fri 09:00-17:00` cannot choose a route")), "{msgs:?}");
     assert!(findings.iter().all(|f| f.code == "W0900" && f.help.is_some()));
     assert!(text.contains("active_time_intervals:\n") && text.contains("- route/hot/1"), "{text}");
     assert!(text.contains("- 'monday:friday'") && text.contains("start_time: '09:00'"), "{text}");
