@@ -12,7 +12,7 @@ use escalade::model::Model;
 use escalade::sim::event::AlertEvent;
 use escalade::sim::route_eval::{RouteOutcome, RouteTable};
 use escalade::source::Span;
-use escalade::syntax::ast::{Cond, Field, Route, SetAction, Spanned};
+use escalade::syntax::ast::{Cond, Field, Route, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -246,8 +246,7 @@ fn field_values(c: &Cond, v: &mut Vocab) {
 }
 
 fn vocab(m: &Model) -> Vocab {
-    let mut v = Vocab::default();
-    v.services = m.services.iter().map(|s| s.name.name.clone()).collect();
+    let mut v = Vocab { services: m.services.iter().map(|s| s.name.name.clone()).collect(), ..Default::default() };
     v.services.push("unknown-service".into());
     for s in &m.org.severities {
         v.severities.push(s.name.clone());
@@ -434,7 +433,6 @@ fn rewrite_route(r: &mut Route, flagged: &[Span], bits: u64, n: &mut u32) {
             keep.push(s.clone());
         }
     }
-    let _: &[Spanned<SetAction>] = &keep;
     r.sets = keep;
 }
 
