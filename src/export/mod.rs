@@ -4,6 +4,7 @@
 
 pub mod common;
 pub mod grafana_oncall;
+pub mod alertmanager;
 pub mod ics;
 pub mod pagerduty;
 pub mod opsgenie;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["grafana-oncall", "ics", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
+pub const TARGETS: &[&str] = &["alertmanager", "grafana-oncall", "ics", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +44,7 @@ pub struct Exported {
 pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported> {
     Some(match target {
         "grafana-oncall" => grafana_oncall::export(m),
+        "alertmanager" => alertmanager::export(m, opts),
         "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
         "pagerduty" => {
             let (plan, findings) = pagerduty::plan(m);
