@@ -451,7 +451,7 @@ pub fn fmt_secs(s: Secs) -> String {
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-fn fmt_window(w: &Window) -> String {
+pub(crate) fn fmt_window(w: &Window) -> String {
     let mut parts = Vec::new();
     let mut d = 0;
     while d < 7 {

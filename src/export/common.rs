@@ -123,6 +123,27 @@ pub fn minutes_up(s: Secs) -> (i64, bool) {
     ((s + 59) / 60, s % 60 == 0)
 }
 
+/// A tier's re-notifications written out as repeated rules (engines that
+/// have none): whole minutes after the tier starts, rounded up as the
+/// delays are, each once, strictly before the tier's own timeout
+/// (`escalate`), at most `max` of them.
+pub fn renotify_minutes(renotify: Secs, escalate: Secs, max: i64) -> Vec<i64> {
+    let limit = minutes_up(escalate).0;
+    let mut at: Vec<i64> = Vec::new();
+    let mut k = 1;
+    while k <= max && k * renotify < escalate {
+        let rel = minutes_up(k * renotify).0;
+        if rel >= limit {
+            break;
+        }
+        if at.last() != Some(&rel) {
+            at.push(rel);
+        }
+        k += 1;
+    }
+    at
+}
+
 /// Pretty JSON with a trailing newline.
 pub fn json_file(v: &serde_json::Value) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();

@@ -28,7 +28,7 @@
 //! cannot express is a W0900 finding and exported in the approximation its
 //! message names (docs/export.md: "What does not map, per target").
 
-use super::common::{self, minutes_up};
+use super::common::{self, minutes_up, renotify_minutes};
 use super::{Exported, FileTree};
 use crate::checks::routes::fmt_secs;
 use crate::diag::Finding;
@@ -551,19 +551,9 @@ impl<'m> Ctx<'m> {
             if let Some(re) = &tier.renotify {
                 match &tier.escalate_after {
                     Some(e) => {
-                        let limit = minutes_up(e.value).0;
-                        let mut at = Vec::new();
-                        let mut k = 1;
-                        while k <= MAX_RENOTIFY && k * re.value < e.value {
-                            let rel = minutes_up(k * re.value).0;
-                            if rel >= limit {
-                                break;
-                            }
-                            if at.last() != Some(&rel) {
-                                at.push(rel);
-                                add(offset + rel, w);
-                            }
-                            k += 1;
+                        let at = renotify_minutes(re.value, e.value, MAX_RENOTIFY);
+                        for &rel in &at {
+                            add(offset + rel, w);
                         }
                         let list: Vec<String> = at.iter().map(|r| format!("+{r}m")).collect();
                         self.warn(

@@ -20,7 +20,7 @@
 //! for the previous tier's `escalate after`. Splunk On-Call has no `team`
 //! target: `team X` expands to its members in member order.
 
-use super::common::{self, minutes_up, placeholder};
+use super::common::{self, minutes_up, placeholder, renotify_minutes};
 use super::{Exported, FileTree};
 use crate::checks::routes::fmt_secs;
 use crate::diag::Finding;
@@ -215,19 +215,9 @@ impl<'m> Ctx<'m> {
             if let Some(re) = &tier.renotify {
                 match &tier.escalate_after {
                     Some(e) => {
-                        let limit = minutes_up(e.value).0;
-                        let mut at: Vec<i64> = Vec::new();
-                        let mut k = 1;
-                        while k <= MAX_RENOTIFY && k * re.value < e.value {
-                            let rel = minutes_up(k * re.value).0;
-                            if rel >= limit {
-                                break;
-                            }
-                            if at.last() != Some(&rel) {
-                                at.push(rel);
-                                steps.push((offset + rel, entries.clone()));
-                            }
-                            k += 1;
+                        let at = renotify_minutes(re.value, e.value, MAX_RENOTIFY);
+                        for &rel in &at {
+                            steps.push((offset + rel, entries.clone()));
                         }
                         let list: Vec<String> = at.iter().map(|r| format!("+{r}m")).collect();
                         self.warn(
@@ -526,10 +516,10 @@ impl<'m> Ctx<'m> {
 
     fn when_text(&self, w: &WindowsOrHours) -> String {
         match w {
-            WindowsOrHours::Windows(ws) => ws.iter().map(window_text).collect::<Vec<_>>().join(", "),
+            WindowsOrHours::Windows(ws) => ws.iter().map(crate::checks::routes::fmt_window).collect::<Vec<_>>().join(", "),
             WindowsOrHours::Hours(h) => match self.m.hours_named(&h.name) {
                 Some(hrs) => {
-                    let mut t = format!("hours `{}` ({}: {}", h.name, self.m.zone(&hrs.tz).name(), hrs.windows.iter().map(window_text).collect::<Vec<_>>().join(", "));
+                    let mut t = format!("hours `{}` ({}: {}", h.name, self.m.zone(&hrs.tz).name(), hrs.windows.iter().map(crate::checks::routes::fmt_window).collect::<Vec<_>>().join(", "));
                     if !hrs.except.is_empty() {
                         let cals: Vec<String> = hrs.except.iter().map(|c| format!("`{}`", c.name)).collect();
                         t.push_str(&format!("; except the days of {}", cals.join(", ")));
@@ -557,27 +547,6 @@ fn hands_off_to(m: &Model, from: usize, to: usize) -> bool {
         stack.extend(m.policies[p].tiers.iter().filter_map(|t| t.handoff.as_ref()).filter_map(|h| m.ns_policy.get(&h.name)));
     }
     false
-}
-
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/// `mon-fri 09:00-17:00`, `sat, sun 20:00-08:00`
-fn window_text(w: &Window) -> String {
-    let mut parts = Vec::new();
-    let mut d = 0;
-    while d < 7 {
-        if w.days[d] {
-            let mut e = d;
-            while e + 1 < 7 && w.days[e + 1] {
-                e += 1;
-            }
-            parts.push(if e == d { DAYS[d].to_string() } else { format!("{}-{}", DAYS[d], DAYS[e]) });
-            d = e + 1;
-        } else {
-            d += 1;
-        }
-    }
-    format!("{} {:02}:{:02}-{:02}:{:02}", parts.join(", "), w.start_min / 60, w.start_min % 60, w.end_min / 60, w.end_min % 60)
 }
 
 /// `2026-01-05 09:00 (Monday)`
