@@ -978,6 +978,8 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     gens: Vec<u32>,
     free: Vec<u32>,
     /// ended incidents, reset, for reuse
+    // boxed on purpose: a spare moves into `incidents` as a pointer
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<Incident>>,
     by_alert: FxMap<Arc<str>, u32>,
     /// open incidents by dedup key: service → fingerprint → slot
