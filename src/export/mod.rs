@@ -5,6 +5,7 @@
 pub mod common;
 pub mod grafana_oncall;
 pub mod ics;
+pub mod json;
 pub mod pagerduty;
 pub mod opsgenie;
 pub mod splunk_oncall;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["grafana-oncall", "ics", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
+pub const TARGETS: &[&str] = &["grafana-oncall", "ics", "json", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +45,7 @@ pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported>
     Some(match target {
         "grafana-oncall" => grafana_oncall::export(m),
         "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
+        "json" => Exported { tree: json::export(m), findings: Vec::new() },
         "pagerduty" => {
             let (plan, findings) = pagerduty::plan(m);
             Exported { tree: pagerduty::rest::files(&plan), findings }
