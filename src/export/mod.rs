@@ -4,6 +4,7 @@
 
 pub mod common;
 pub mod grafana_oncall;
+pub mod graph;
 pub mod ics;
 pub mod json;
 pub mod pagerduty;
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 pub type FileTree = BTreeMap<String, Vec<u8>>;
 
 /// The export targets of this version (SPEC §6), sorted.
-pub const TARGETS: &[&str] = &["grafana-oncall", "ics", "json", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
+pub const TARGETS: &[&str] = &["dot", "grafana-oncall", "ics", "json", "mermaid", "opsgenie", "pagerduty", "pagerduty-terraform", "splunk-oncall"];
 
 /// What every target is given besides the model.
 #[derive(Debug, Clone, Default)]
@@ -43,9 +44,11 @@ pub struct Exported {
 /// Export `m` (a sound model) to `target`; `None` for an unknown target.
 pub fn export(m: &Model, target: &str, opts: &ExportOptions) -> Option<Exported> {
     Some(match target {
+        "dot" => Exported { tree: graph::export_dot(m), findings: Vec::new() },
         "grafana-oncall" => grafana_oncall::export(m),
         "ics" => Exported { tree: ics::export(m, opts.from), findings: Vec::new() },
         "json" => Exported { tree: json::export(m), findings: Vec::new() },
+        "mermaid" => Exported { tree: graph::export_mermaid(m), findings: Vec::new() },
         "pagerduty" => {
             let (plan, findings) = pagerduty::plan(m);
             Exported { tree: pagerduty::rest::files(&plan), findings }
