@@ -41,6 +41,24 @@ pub enum Command {
     /// Replay a timeline against a workspace (and a baseline): MTTA,
     /// escalations, alert fatigue.
     Simulate(simulate::SimulateArgs),
+    /// The escalation graph (routes, policies, tiers, targets, depends-on)
+    /// as Graphviz DOT or Mermaid, on stdout.
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The workspace: a directory of .esc files or one file
+    pub workspace: PathBuf,
+    /// Output format: the text of the `dot` or `mermaid` export target
+    #[arg(long, value_enum, default_value = "dot")]
+    pub format: GraphFormat,
 }
 
 #[derive(Debug, clap::Args)]
@@ -157,7 +175,26 @@ pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) ->
         Command::Drill(a) => run_drill(a, out, err),
         Command::Explain(a) => explain::run_explain(a, out, err),
         Command::Simulate(a) => simulate::run_simulate(a, out, err),
+        Command::Graph(a) => run_graph(a, out, err),
     }
+}
+
+/// `escalade graph` (SPEC §7): the file the `dot` or `mermaid` export
+/// target writes, on stdout. Refuses (exit 1) only on model errors.
+fn run_graph(a: GraphArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let ws = match load_sound(&a.workspace, err) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let g = crate::export::graph::build(&ws.model);
+    let text = match a.format {
+        GraphFormat::Dot => crate::export::graph::dot(&g),
+        GraphFormat::Mermaid => crate::export::graph::mermaid(&g),
+    };
+    if out.write_all(text.as_bytes()).is_err() {
+        return 2;
+    }
+    0
 }
 
 pub(crate) fn usage_error(err: &mut dyn Write, msg: &str) -> i32 {
