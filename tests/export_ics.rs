@@ -102,3 +102,34 @@ fn unknown_target_exits_two() {
         .assert()
         .code(2);
 }
+
+/// The export of `policies/` from a fixed instant, byte for byte against
+/// `fixtures/export/ics/policies/` (`ESCALADE_BLESS=1` rewrites it after a
+/// reviewed change).
+#[test]
+fn policies_export_matches_the_golden_files() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let dir = t.path().join("ics");
+    let out = Command::cargo_bin("escalade")
+        .expect("binary")
+        .args(["export", "policies", "--target", "ics", "--from", "2026-11-02T00:00:00Z", "-o"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: Vec<(String, Vec<u8>)> = read_tree(&dir).into_iter().filter(|(n, _)| n.ends_with(".ics")).collect();
+    assert!(got.len() >= 5, "one calendar per schedule of policies/");
+    let golden = std::path::Path::new("fixtures/export/ics/policies");
+    if std::env::var_os("ESCALADE_BLESS").is_some() {
+        let _ = std::fs::remove_dir_all(golden);
+        std::fs::create_dir_all(golden).expect("golden dir");
+        for (n, b) in &got {
+            std::fs::write(golden.join(n), b).expect("golden write");
+        }
+    }
+    let want = read_tree(golden);
+    assert_eq!(got.iter().map(|x| &x.0).collect::<Vec<_>>(), want.iter().map(|x| &x.0).collect::<Vec<_>>(), "the calendars differ from {}", golden.display());
+    for ((n, a), (_, b)) in got.iter().zip(&want) {
+        assert!(a == b, "{n} differs from its golden file (ESCALADE_BLESS=1 rewrites it after review)");
+    }
+}
