@@ -174,21 +174,7 @@ pub fn wait_secs(d: i64) -> i64 {
     d.clamp(WAIT_MIN, WAIT_MAX)
 }
 
-/// `90` → "1m30s", `3600` → "1h".
-pub fn fmt_secs(secs: i64) -> String {
-    let mut out = String::new();
-    let mut rest = secs.max(0);
-    for (unit, n) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
-        if rest >= n {
-            out.push_str(&format!("{}{unit}", rest / n));
-            rest %= n;
-        }
-    }
-    if out.is_empty() {
-        out.push_str("0s");
-    }
-    out
-}
+pub use crate::checks::routes::fmt_secs;
 
 fn hhmm(min: u16) -> String {
     format!("{:02}:{:02}", min / 60, min % 60)
@@ -298,23 +284,9 @@ fn hcl_template_escape(s: &str) -> String {
     s.replace("${", "$${").replace("%{", "%%{")
 }
 
-/// A quoted HCL string.
+/// A quoted HCL string (the same quoting as the PagerDuty Terraform).
 pub fn hcl_string(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 2);
-    o.push('"');
-    for c in hcl_template_escape(s).chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            '\t' => o.push_str("\\t"),
-            c if c.is_control() => o.push_str(&format!("\\u{:04x}", c as u32)),
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
+    super::pagerduty::terraform::quote(s)
 }
 
 fn list(items: &[String]) -> Val {
