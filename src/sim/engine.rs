@@ -689,6 +689,9 @@ pub struct Compiled<'m> {
     person_channels: Vec<ChannelMask>,
     /// declared service names, shared by the records
     service_names: Vec<Arc<str>>,
+    /// severity names and aliases exactly as declared → rank: the common
+    /// case of [`Model::read_severity`] without its case-folding scans
+    severity_exact: FxMap<Box<str>, usize>,
     /// more tier entries than one `enter_tier` call can make (a guard)
     entry_bound: usize,
 }
@@ -732,7 +735,27 @@ impl<'m> Compiled<'m> {
         // every iteration enters a tier; skips exhaust after a round
         // without pages and handoffs stop at the first cycle
         let entry_bound = 4 + policies.iter().map(|p: &CPolicy| p.tiers.len() * (p.repeat as usize + 1)).sum::<usize>();
-        Compiled { m, engine, routes: RouteTable::new(m), policies, also, person_channels, service_names, entry_bound }
+        let mut severity_exact = FxMap::default();
+        for (rank, sv) in m.org.severities.iter().enumerate().rev() {
+            // an alias spelled like some name (in another case) reads as
+            // that name: left to read_severity
+            for a in sv.aliases.iter().filter(|a| !m.org.severities.iter().any(|n| n.name.eq_ignore_ascii_case(a))) {
+                severity_exact.insert(Box::from(a.as_str()), rank);
+            }
+        }
+        // names win over aliases (read_severity tries names first)
+        for (rank, sv) in m.org.severities.iter().enumerate().rev() {
+            severity_exact.insert(Box::from(sv.name.as_str()), rank);
+        }
+        Compiled { m, engine, routes: RouteTable::new(m), policies, also, person_channels, service_names, severity_exact, entry_bound }
+    }
+
+    /// The severity rank of a timeline's severity text (§3.1).
+    pub fn read_severity(&self, text: &str) -> Option<usize> {
+        match self.severity_exact.get(text) {
+            Some(&r) => Some(r),
+            None => self.m.read_severity(text),
+        }
     }
 
     /// Every rule the engine changes in this model: (policy, tier or None,
@@ -982,8 +1005,8 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     #[allow(clippy::vec_box)]
     spare: Vec<Box<Incident>>,
     by_alert: FxMap<Arc<str>, u32>,
-    /// open incidents by dedup key: service → fingerprint → slot
-    by_key: FxMap<Arc<str>, FxMap<Arc<str>, u32>>,
+    /// open incidents by dedup key (service, fingerprint)
+    by_key: FxMap<DedupKey, u32>,
     /// suppressed alert ids → (forget at, service)
     suppressed_ids: FxMap<Arc<str>, (Instant, Arc<str>)>,
     suppressed_queue: VecDeque<(Instant, Arc<str>)>,
@@ -1200,7 +1223,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let c = self.c;
         let m = c.m;
         self.counters.alerts += 1;
-        let read = a.severity.as_deref().and_then(|s| m.read_severity(s));
+        let read = a.severity.as_deref().and_then(|s| c.read_severity(s));
         if read.is_none() {
             self.counters.unknown_severity += 1;
         }
@@ -1209,7 +1232,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
 
         // §3.1 dedup runs before routes
         if let Some(window) = m.org.dedup {
-            let hit = self.by_key.get(a.service.as_str()).and_then(|f| f.get(fingerprint)).copied();
+            let hit = self.by_key.get(&(a.service.as_str(), fingerprint) as &dyn KeyPair).copied();
             if let Some(slot) = hit {
                 if let Some(inc) = self.incidents[slot as usize].as_mut() {
                     if t - inc.last_alert <= window {
@@ -1280,7 +1303,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         self.incidents[slot as usize] = Some(inc);
         self.by_alert.insert(id.clone(), slot);
         if let Some(fp) = fp {
-            self.by_key.entry(service.clone()).or_default().insert(fp, slot);
+            self.by_key.insert(DedupKey(service.clone(), fp), slot);
         }
         let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), seq, Step::Opened));
         r.alert = Some(id.clone());
@@ -1846,12 +1869,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 self.by_alert.remove(a);
             }
         }
-        if let (Some(fp), Some(f)) = (&inc.fingerprint, self.by_key.get_mut(&inc.service)) {
-            if f.get(fp) == Some(&slot) {
-                f.remove(fp);
-            }
-            if f.is_empty() {
-                self.by_key.remove(&inc.service);
+        if let Some(fp) = &inc.fingerprint {
+            let key = (&*inc.service, &**fp);
+            if self.by_key.get(&key as &dyn KeyPair) == Some(&slot) {
+                self.by_key.remove(&key as &dyn KeyPair);
             }
         }
         self.free.push(slot);
@@ -1884,6 +1905,62 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
     }
 }
+
+/// An open incident's dedup key: (service, fingerprint). Looked up as a
+/// pair of `&str` through [`KeyPair`], without building a key.
+#[derive(Debug)]
+struct DedupKey(Arc<str>, Arc<str>);
+
+trait KeyPair {
+    fn pair(&self) -> (&str, &str);
+}
+
+impl KeyPair for DedupKey {
+    fn pair(&self) -> (&str, &str) {
+        (&self.0, &self.1)
+    }
+}
+
+impl KeyPair for (&str, &str) {
+    fn pair(&self) -> (&str, &str) {
+        (self.0, self.1)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyPair + 'a> for DedupKey {
+    fn borrow(&self) -> &(dyn KeyPair + 'a) {
+        self
+    }
+}
+
+impl std::hash::Hash for dyn KeyPair + '_ {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.pair().hash(h);
+    }
+}
+
+impl PartialEq for dyn KeyPair + '_ {
+    fn eq(&self, o: &Self) -> bool {
+        self.pair() == o.pair()
+    }
+}
+
+impl Eq for dyn KeyPair + '_ {}
+
+// the same hash and equality as the borrowed form (HashMap requires it)
+impl std::hash::Hash for DedupKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.pair().hash(h);
+    }
+}
+
+impl PartialEq for DedupKey {
+    fn eq(&self, o: &Self) -> bool {
+        self.pair() == o.pair()
+    }
+}
+
+impl Eq for DedupKey {}
 
 /// Append a record and hand it back for its fields to be filled in place
 /// (records are large; this saves moving each one).
@@ -1994,6 +2071,20 @@ team ops { members ann, bob }
 team leads { members cat lead dan }
 team ghosts { members nobody-reachable }
 "#;
+
+    #[test]
+    fn exact_severity_lookup_agrees_with_the_model() {
+        // `SEV2` is an alias of sev1 spelled like the name sev2: the name wins
+        let m = model(
+            "org o { tz \"UTC\" severities sev1 \"P1\" \"SEV2\", sev2 \"P2\" \"crit\", sev3 \"crit\" }\nperson a { email \"a@x\" }\n",
+        );
+        let c = Compiled::new(&m, EngineKind::Default);
+        for text in ["sev1", "SEV1", "P1", "p1", "SEV2", "sev2", "P2", "crit", "CRIT", "sev3", "sev4", "", "P3"] {
+            assert_eq!(c.read_severity(text), m.read_severity(text), "{text}");
+        }
+        assert_eq!(c.read_severity("SEV2"), Some(1));
+        assert_eq!(c.read_severity("crit"), Some(1));
+    }
 
     #[test]
     fn spec_narrative() {

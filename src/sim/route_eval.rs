@@ -28,6 +28,7 @@
 //! - `within H` / `outside H` are evaluated at the alert's instant; inline
 //!   windows are in the org zone.
 
+use crate::fxhash::FxMap;
 use crate::model::Model;
 use crate::sim::event::{AlertEvent, Instant};
 use crate::syntax::ast::{CmpOp, Cond, Field, Notify, SetAction, WindowsOrHours};
@@ -95,12 +96,47 @@ struct TimeSpec {
 }
 
 /// The compiled route list of a model.
+///
+/// Most routes can only match alerts of a few services (`service ==`,
+/// `team ==` in a conjunction): such a route is *guarded* and listed under
+/// each of those services, so an alert only tries the unguarded routes and
+/// its own service's, merged back into route order. A guard is a necessary
+/// condition, never a sufficient one: the full condition still decides.
 #[derive(Debug, Clone)]
 pub struct RouteTable {
     routes: Vec<CompiledRoute>,
-    services: HashMap<Box<str>, usize>,
+    services: FxMap<Box<str>, usize>,
     service_info: Vec<ServiceInfo>,
     times: Vec<TimeSpec>,
+    /// routes without a guard, in order
+    unguarded: Vec<u32>,
+    /// per service index: the guarded routes that may match it, in order
+    by_service: Vec<Vec<u32>>,
+    /// the routes that may match an alert of an undeclared service, in order
+    unknown: Vec<u32>,
+}
+
+/// The services a route can match at most: declared service indices
+/// (sorted, without duplicates) and whether an undeclared service name can
+/// match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Guard {
+    services: Vec<usize>,
+    unknown: bool,
+}
+
+impl Guard {
+    fn union(mut self, o: Guard) -> Guard {
+        self.services.extend(o.services);
+        self.services.sort_unstable();
+        self.services.dedup();
+        Guard { services: self.services, unknown: self.unknown || o.unknown }
+    }
+
+    fn intersect(self, o: &Guard) -> Guard {
+        let services = self.services.into_iter().filter(|s| o.services.binary_search(s).is_ok()).collect();
+        Guard { services, unknown: self.unknown && o.unknown }
+    }
 }
 
 /// Reusable caches for [`RouteTable::evaluate`]: where each `within` hours
@@ -154,7 +190,7 @@ struct View<'a> {
 
 impl RouteTable {
     pub fn new(m: &Model) -> RouteTable {
-        let mut services = HashMap::new();
+        let mut services = FxMap::default();
         let mut service_info = Vec::with_capacity(m.services.len());
         for (i, s) in m.services.iter().enumerate() {
             services.insert(s.name.name.clone().into_boxed_str(), i);
@@ -190,7 +226,63 @@ impl RouteTable {
                 n_also: r.also.len() as u32,
             })
             .collect();
-        RouteTable { routes, services, service_info, times: c.times }
+        let mut t = RouteTable { routes, services, service_info, times: c.times, unguarded: vec![], by_service: vec![], unknown: vec![] };
+        t.index();
+        t
+    }
+
+    /// Fill `unguarded`, `by_service` and `unknown` from the conditions.
+    fn index(&mut self) {
+        let mut by_team: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, s) in self.service_info.iter().enumerate() {
+            if let Some(o) = &s.owner {
+                by_team.entry(&**o).or_default().push(i);
+            }
+        }
+        let mut by_service = vec![Vec::new(); self.service_info.len()];
+        let mut unguarded = Vec::new();
+        let mut unknown = Vec::new();
+        for (ri, r) in self.routes.iter().enumerate() {
+            let ri = ri as u32;
+            match self.guard(&r.when, &by_team) {
+                None => {
+                    unguarded.push(ri);
+                    unknown.push(ri);
+                }
+                Some(g) => {
+                    for s in g.services {
+                        by_service[s].push(ri);
+                    }
+                    if g.unknown {
+                        unknown.push(ri);
+                    }
+                }
+            }
+        }
+        self.by_service = by_service;
+        self.unguarded = unguarded;
+        self.unknown = unknown;
+    }
+
+    /// The guard of a condition, `None` when it can match any service.
+    fn guard(&self, n: &Node, by_team: &HashMap<&str, Vec<usize>>) -> Option<Guard> {
+        let of_service = |v: &str| match self.services.get(v) {
+            Some(&i) => Guard { services: vec![i], unknown: false },
+            None => Guard { services: vec![], unknown: true },
+        };
+        // the team of an undeclared service is missing: `==`/`in` are false
+        let of_team = |v: &str| Guard { services: by_team.get(v).cloned().unwrap_or_default(), unknown: false };
+        let empty = Guard { services: vec![], unknown: false };
+        match n {
+            Node::Const(false) => Some(empty),
+            Node::Eq(FieldRef::Service, v) => Some(of_service(v)),
+            Node::In(FieldRef::Service, vs) => Some(vs.iter().fold(empty, |g, v| g.union(of_service(v)))),
+            Node::Eq(FieldRef::Team, v) => Some(of_team(v)),
+            Node::In(FieldRef::Team, vs) => Some(vs.iter().fold(empty, |g, v| g.union(of_team(v)))),
+            Node::And(xs) => xs.iter().filter_map(|x| self.guard(x, by_team)).reduce(|a, b| a.intersect(&b)),
+            Node::Or(xs) => xs.iter().map(|x| self.guard(x, by_team)).try_fold(empty, |a, g| g.map(|g| a.union(g))),
+            _ => None,
+        }
     }
 
     pub fn scratch(&self) -> Scratch {
@@ -218,8 +310,27 @@ impl RouteTable {
             scratch.chunks = vec![None; self.times.len()];
         }
         let view = View { alert, service: out.service.map(|i| &self.service_info[i]) };
-        for (ri, r) in self.routes.iter().enumerate() {
-            let ri = ri as u32;
+        let (mut a, mut b): (&[u32], &[u32]) = match out.service {
+            Some(s) => (&self.unguarded, self.by_service.get(s).map_or(&[][..], |v| &v[..])),
+            None => (&self.unknown, &[]),
+        };
+        // the two lists merged back into route order
+        while let Some(ri) = match (a.first(), b.first()) {
+            (Some(&x), Some(&y)) if x < y => {
+                a = &a[1..];
+                Some(x)
+            }
+            (_, Some(&y)) => {
+                b = &b[1..];
+                Some(y)
+            }
+            (Some(&x), None) => {
+                a = &a[1..];
+                Some(x)
+            }
+            (None, None) => None,
+        } {
+            let Some(r) = self.routes.get(ri as usize) else { continue };
             if !self.eval(m, &r.when, &view, t, scratch, out) {
                 continue;
             }
@@ -616,6 +727,97 @@ route r2 { when outside mon 00:00-01:00 to policy p2 }
                 table.evaluate(&m, &a, None, mon_10 + week * CHUNK + dt, &mut s, &mut out);
                 assert_eq!(out.policy.is_some(), hit, "week {week} dt {dt}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod guard_tests {
+    //! The service index must never change an outcome: every alert routes
+    //! the same with it as with every route tried in order.
+    use super::*;
+    use crate::workspace::load_texts;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    const SRC: &str = r#"
+org o { tz "UTC" }
+person a { email "a@x" }
+team t { members a }
+team u { members a }
+team v { members a }
+policy p1 { tier one { notify person a } }
+policy p2 { tier one { notify person a } }
+policy p3 { tier one { notify person a } }
+service api { owner t policy p3 labels region "eu" }
+service web { owner u }
+service db { owner t }
+service lone { policy p1 }
+routes {
+  route a1 { when service == "api" and severity >= sev2 to policy p1 }
+  route a2 { when team == "u" or service == "ghost" to policy p2 continue }
+  route a3 { when team in ["t", "v"] and labels.region == "eu" set labels.x "1" continue }
+  route a4 { when not (service == "db") and labels.x == "1" to policy p2 }
+  route a5 { when service in ["ghost", "web"] and summary matches "(?i)boom" suppress }
+  route a6 { when labels.env == "staging" suppress }
+  route a7 { when (team == "t" and severity == sev1) or (service == "lone" and team == "t") to policy p1 }
+  route a8 { when team == "nobody" to policy p3 }
+  route a9 { when service == "db" or labels.region == "us" to policy p3 }
+}
+"#;
+
+    fn unindexed(t: &RouteTable) -> RouteTable {
+        let mut u = t.clone();
+        let all: Vec<u32> = (0..u.routes.len() as u32).collect();
+        u.unguarded = all.clone();
+        u.unknown = all;
+        u.by_service = vec![Vec::new(); u.service_info.len()];
+        u
+    }
+
+    #[test]
+    fn guards_name_the_services_a_route_can_match() {
+        let ws = load_texts(PathBuf::from("."), vec![("t.esc".into(), SRC.as_bytes().to_vec())]);
+        assert!(!crate::check::has_model_errors(&ws), "{:#?}", ws.findings);
+        let t = RouteTable::new(&ws.model);
+        // services: api 0, web 1, db 2, lone 3; routes a1..a9 are 0..8
+        assert_eq!(t.unguarded, vec![3, 5, 8]);
+        assert_eq!(t.by_service, vec![vec![0, 2, 6], vec![1, 4], vec![2, 6], vec![]]);
+        assert_eq!(t.unknown, vec![1, 3, 4, 5, 8]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, .. ProptestConfig::default() })]
+        #[test]
+        fn the_index_never_changes_an_outcome(
+            service in prop::sample::select(vec!["api", "web", "db", "lone", "ghost", "other"]),
+            sev in prop::option::of(prop::sample::select(vec!["sev1", "sev2", "sev3"])),
+            region in prop::option::of(prop::sample::select(vec!["eu", "us"])),
+            env in prop::option::of(prop::sample::select(vec!["staging", "prod"])),
+            summary in prop::option::of(prop::sample::select(vec!["BOOM here", "quiet"])),
+        ) {
+            let ws = load_texts(PathBuf::from("."), vec![("t.esc".into(), SRC.as_bytes().to_vec())]);
+            let m = &ws.model;
+            let t = RouteTable::new(m);
+            let u = unindexed(&t);
+            let mut labels = BTreeMap::new();
+            if let Some(r) = region { labels.insert("region".to_string(), r.to_string()); }
+            if let Some(e) = env { labels.insert("env".to_string(), e.to_string()); }
+            let a = AlertEvent {
+                id: "A".into(),
+                service: service.into(),
+                severity: sev.map(String::from),
+                summary: summary.map(String::from),
+                source: None,
+                labels,
+                fingerprint: None,
+            };
+            let rank = sev.and_then(|s| m.read_severity(s));
+            let (mut x, mut y) = (RouteOutcome::default(), RouteOutcome::default());
+            t.evaluate(m, &a, rank, 0, &mut t.scratch(), &mut x);
+            u.evaluate(m, &a, rank, 0, &mut u.scratch(), &mut y);
+            prop_assert_eq!(x, y);
         }
     }
 }
