@@ -379,7 +379,7 @@ fn targeted_help(text: &str, base: usize, at: usize, positives: &[Rule], scan: &
         return Some("a string cannot hold a carriage return (CR): remove it".into());
     }
     if cur.len() > 1 && cur.starts_with('"') && !cur.ends_with('"') {
-        return Some("this string is never closed: a string ends with `\"` on its own line".into());
+        return Some("this string is never closed: a string ends with `\"` on the line where it starts".into());
     }
     if positives.contains(&Rule::duration) && !cur.is_empty() && cur.bytes().all(|b| b.is_ascii_digit()) {
         return Some(format!("a duration needs a unit: `{cur}m`, `{cur}s`, `{cur}h`, …"));
