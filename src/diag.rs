@@ -94,10 +94,16 @@ impl Diagnostics {
     }
 }
 
-/// "did you mean `x`?" for a name among candidates (edit distance).
+/// "did you mean `x`?" for a name among candidates (edit distance). A
+/// candidate that differs only in look-alike characters (a Cyrillic `а`
+/// for a Latin `a`) is the best, however many there are.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
+    let look = crate::confusable::first_lookalike(name).map(|_| crate::confusable::skeleton(name));
     for c in candidates {
+        if look.as_deref() == Some(c) {
+            return Some(c.to_string());
+        }
         let d = strsim::damerau_levenshtein(name, c);
         let limit = (name.chars().count().max(3) / 3).max(1) + usize::from(name.len() > 6);
         if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
@@ -116,5 +122,8 @@ mod tests {
         assert_eq!(did_you_mean("paymnets", c).as_deref(), Some("payments"));
         assert_eq!(did_you_mean("xyz", c), None);
         assert_eq!(did_you_mean("sre", ["sre"]).as_deref(), Some("sre"));
+        // five Cyrillic letters are five edits, but look like none
+        let zones = ["Europe/Berlin", "Europe/Brussels"];
+        assert_eq!(did_you_mean("\u{0415}ur\u{043E}p\u{0435}/B\u{0435}rlin", zones).as_deref(), Some("Europe/Berlin"));
     }
 }

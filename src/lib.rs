@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod diag;
+pub mod confusable;
 pub mod source;
 pub mod syntax;
 pub mod model;

@@ -72,6 +72,9 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line] as usize;
+        // a leading byte order mark is no character of line 1 (SPEC §2:
+        // it is ignored), as in every editor
+        let start = if start == 0 && self.text.starts_with('\u{feff}') { offset.min(3) } else { start };
         let column = self.text[start..offset].chars().count() + 1;
         LineCol { line: line + 1, column }
     }
@@ -130,5 +133,14 @@ mod tests {
         assert_eq!(f.line_col(f.text.len()), LineCol { line: 3, column: 2 });
         assert_eq!(f.line_text(2), "çd e");
         assert_eq!(f.line_count(), 3);
+    }
+
+    #[test]
+    fn a_leading_bom_is_no_column() {
+        let f = SourceFile::new("a.esc", "\u{feff}ab\ncd");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(4), LineCol { line: 1, column: 2 });
+        assert_eq!(f.line_col(6), LineCol { line: 2, column: 1 });
     }
 }

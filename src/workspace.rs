@@ -20,6 +20,11 @@ pub struct Workspace {
     pub allows: Vec<Vec<AllowComment>>,
 }
 
+/// At most this many `.esc` files form one workspace (all PATHs together).
+pub const MAX_FILES: usize = 10_000;
+/// Directories nest at most this deep below a workspace directory.
+pub const MAX_DIR_DEPTH: usize = 32;
+
 /// Why a workspace could not be loaded at all (exit 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LoadError {
@@ -29,6 +34,18 @@ pub enum LoadError {
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code(escalade::io))]
     Unreadable { path: String, reason: String },
+    #[error("{path}: more than {limit} .esc files; a workspace holds at most {limit}")]
+    #[diagnostic(
+        code(escalade::limit),
+        help("give the directory that holds the policies, not a parent of it; split a larger organisation into several workspaces")
+    )]
+    TooManyFiles { path: String, limit: usize },
+    #[error("`{path}` is nested more than {MAX_DIR_DEPTH} directories deep below `{root}`")]
+    #[diagnostic(
+        code(escalade::limit),
+        help("give the directory that holds the policies, not a parent of it; policy trees need no deep nesting")
+    )]
+    TooDeep { path: String, root: String },
     #[error("no .esc file found in {0}")]
     #[diagnostic(code(escalade::empty), help("a workspace is a directory holding .esc files, or one .esc file"))]
     NoFiles(String),
@@ -44,7 +61,12 @@ pub fn display_path(p: &Path) -> String {
         Some(c) => abs.strip_prefix(&c).map(Path::to_path_buf).unwrap_or(abs.clone()),
         None => abs.clone(),
     };
-    shown.to_string_lossy().replace('\\', "/")
+    let shown = shown.to_string_lossy().replace('\\', "/");
+    if shown.is_empty() {
+        ".".into()
+    } else {
+        shown
+    }
 }
 
 /// Lexical normalisation (`.` and `..`), without touching the disk.
@@ -64,12 +86,18 @@ fn normalize(p: &Path) -> PathBuf {
 
 /// Every `*.esc` file below `dir`, sorted bytewise by relative path with
 /// `/` separators; dot-files and dot-directories skipped; symlinks not
-/// followed.
-fn discover(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+/// followed (so a link cannot make a loop). The walk keeps its own stack
+/// and stops at [`MAX_DIR_DEPTH`] and [`MAX_FILES`]; it visits entries in
+/// name order, so the limit it reports is the same on every run.
+fn discover(dir: &Path, max_files: usize) -> Result<Vec<PathBuf>, LoadError> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
-    while let Some((d, rel)) = stack.pop() {
+    let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
+    while let Some((d, rel, depth)) = stack.pop() {
+        if depth > MAX_DIR_DEPTH {
+            return Err(LoadError::TooDeep { path: display_path(&d), root: display_path(dir) });
+        }
         let rd = std::fs::read_dir(&d).map_err(|e| LoadError::Unreadable { path: display_path(&d), reason: e.to_string() })?;
+        let mut dirs = Vec::new();
         for entry in rd {
             let entry = entry.map_err(|e| LoadError::Unreadable { path: display_path(&d), reason: e.to_string() })?;
             let name = entry.file_name().to_string_lossy().to_string();
@@ -81,11 +109,17 @@ fn discover(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
             if ft.is_symlink() {
                 continue;
             } else if ft.is_dir() {
-                stack.push((entry.path(), r));
+                dirs.push((entry.path(), r, depth + 1));
             } else if ft.is_file() && name.ends_with(".esc") {
                 out.push((r, entry.path()));
+                if out.len() > max_files {
+                    return Err(LoadError::TooManyFiles { path: display_path(dir), limit: max_files });
+                }
             }
         }
+        // popped in name order
+        dirs.sort_by(|a, b| b.1.as_bytes().cmp(a.1.as_bytes()));
+        stack.extend(dirs);
     }
     out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok(out.into_iter().map(|(_, p)| p).collect())
@@ -93,6 +127,12 @@ fn discover(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 /// The files of a workspace given as PATH arguments (§2), and its root.
 pub fn files_of(paths: &[PathBuf]) -> Result<(PathBuf, Vec<PathBuf>), LoadError> {
+    files_of_at_most(paths, MAX_FILES)
+}
+
+/// [`files_of`] with another limit on the number of files than
+/// [`MAX_FILES`] (tests reach it without writing 10,001 files).
+pub fn files_of_at_most(paths: &[PathBuf], max_files: usize) -> Result<(PathBuf, Vec<PathBuf>), LoadError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     let mut files = Vec::new();
@@ -105,12 +145,16 @@ pub fn files_of(paths: &[PathBuf]) -> Result<(PathBuf, Vec<PathBuf>), LoadError>
                 LoadError::Unreadable { path: display_path(p), reason: e.to_string() }
             }
         })?;
-        let list = if meta.is_dir() { discover(p)? } else { vec![p.clone()] };
+        let list = if meta.is_dir() { discover(p, max_files)? } else { vec![p.clone()] };
         for f in list {
             let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
             if seen.insert(key) {
                 files.push(f);
             }
+        }
+        if files.len() > max_files {
+            let shown: Vec<String> = paths.iter().map(|p| display_path(p)).collect();
+            return Err(LoadError::TooManyFiles { path: shown.join(", "), limit: max_files });
         }
     }
     let root = if paths.len() == 1 {
@@ -146,6 +190,7 @@ pub fn load_texts(root: PathBuf, texts: Vec<(String, Vec<u8>)>) -> Workspace {
     let mut ws = Workspace { root, ..Default::default() };
     let mut parsed = Vec::with_capacity(texts.len());
     for (path, bytes) in texts {
+        let utf16 = bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff");
         let (text, bad) = match String::from_utf8(bytes) {
             Ok(s) => (s, None),
             Err(e) => {
@@ -159,7 +204,11 @@ pub fn load_texts(root: PathBuf, texts: Vec<(String, Vec<u8>)>) -> Workspace {
             // the valid prefix is unchanged, so `at` is still right.
             ws.findings.push(
                 Finding::new("E0001", Span::new(id, at, at + 3), format!("invalid UTF-8 at byte {at}"))
-                    .with_help("save the file as UTF-8"),
+                    .with_help(if at == 0 && utf16 {
+                        "the file starts with a UTF-16 byte order mark: save it as UTF-8"
+                    } else {
+                        "save the file as UTF-8"
+                    }),
             );
             ws.allows.push(Vec::new());
             continue;

@@ -357,7 +357,7 @@ impl Builder {
                 let names = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
                 let mut f = Finding::new("E0102", tz.span, format!("unknown time zone \"{}\"", tz.value));
                 f = match did_you_mean(&tz.value, names) {
-                    Some(s) => f.with_help(format!("did you mean \"{s}\"? Time zones are IANA names")),
+                    Some(s) => f.with_help(format!("did you mean \"{s}\"?{} Time zones are IANA names", lookalike_note(&tz.value, &s))),
                     None => f.with_help("time zones are IANA names like \"Europe/Berlin\" or \"UTC\""),
                 };
                 self.findings.push(f);
@@ -380,7 +380,7 @@ impl Builder {
         };
         let mut f = Finding::new("E0100", id.span, format!("undefined {kind} `{}`", id.name)).with_label(format!("no {kind} has this name"));
         f = match did_you_mean(&id.name, candidates.iter().map(String::as_str)) {
-            Some(s) => f.with_help(format!("did you mean `{s}`?")),
+            Some(s) => f.with_help(format!("did you mean `{s}`?{}", lookalike_note(&id.name, &s))),
             None => f.with_help(format!("declare `{kind} {} {{ … }}` or fix the name", id.name)),
         };
         self.findings.push(f);
@@ -693,7 +693,7 @@ impl Builder {
                     let mut f = Finding::new("W0103", v.span, format!("no {kind} is named \"{}\"", v.text));
                     let names: Vec<String> = ns.names().map(String::from).collect();
                     f = match did_you_mean(&v.text, names.iter().map(String::as_str)) {
-                        Some(s) => f.with_help(format!("did you mean \"{s}\"?")),
+                        Some(s) => f.with_help(format!("did you mean \"{s}\"?{}", lookalike_note(&v.text, &s))),
                         None => f.with_help(format!("this condition can never match a declared {kind}")),
                     };
                     self.findings.push(f);
@@ -701,6 +701,12 @@ impl Builder {
             }
         }
     }
+}
+
+/// " They differ only in ….", to follow a "did you mean" when the
+/// suggestion looks the same as what was written; empty otherwise.
+fn lookalike_note(written: &str, meant: &str) -> String {
+    crate::confusable::only_lookalikes(written, meant).map(|n| format!(" T{}.", &n[1..])).unwrap_or_default()
 }
 
 /// Labels of a service as a map (later duplicates win).

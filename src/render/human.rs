@@ -135,6 +135,18 @@ impl Report {
         };
         let mut labels = Vec::new();
         let mut related = Vec::new();
+        if !showable(f.span, sources) {
+            // no snippet: say where, and keep the output readable
+            return Report {
+                code: Some(format!("{} ({})", f.code, f.level.as_str())),
+                severity,
+                message: format!("{}: {} (the line is too long to show)", location(f.span, sources), f.message),
+                help: f.help.clone(),
+                source: None,
+                labels,
+                related,
+            };
+        }
         let source = source_file(f.span, sources).map(|file| {
             let label = (!f.label.is_empty()).then(|| f.label.clone());
             labels.push(LabeledSpan::new_primary_with_span(label, miette_span(f.span, sources)));
@@ -142,7 +154,17 @@ impl Report {
         });
         for r in &f.related {
             let same_file = r.span.file == f.span.file && source.is_some();
-            if same_file {
+            if !showable(r.span, sources) {
+                related.push(Report {
+                    code: None,
+                    severity: Severity::Advice,
+                    message: format!("{}: {}", location(r.span, sources), r.message),
+                    help: None,
+                    source: None,
+                    labels: Vec::new(),
+                    related: Vec::new(),
+                });
+            } else if same_file {
                 let label = (!r.message.is_empty()).then(|| r.message.clone());
                 labels.push(LabeledSpan::new_with_span(label, miette_span(r.span, sources)));
             } else if let Some(file) = source_file(r.span, sources) {
@@ -166,6 +188,31 @@ impl Report {
             labels,
             related,
         }
+    }
+}
+
+/// A snippet line longer than this is not shown (a 1 MiB line would fill
+/// the terminal); the finding then gives its position in its message.
+const MAX_SHOWN_LINE_BYTES: usize = 4096;
+
+/// Can the lines miette shows for `span` (the span's lines and one more on
+/// each side) be shown?
+fn showable(span: Span, sources: &SourceMap) -> bool {
+    let Some(file) = source_file(span, sources) else { return true };
+    let (start, end) = clamp(span, file);
+    let first = file.line_col(start).line.saturating_sub(1).max(1);
+    let last = (file.line_col(end).line + 1).min(file.line_count());
+    (first..=last).all(|l| file.line_text(l).len() <= MAX_SHOWN_LINE_BYTES)
+}
+
+/// `path:line:column` of a span's start.
+fn location(span: Span, sources: &SourceMap) -> String {
+    match source_file(span, sources) {
+        Some(file) => {
+            let p = file.line_col(clamp(span, file).0);
+            format!("{}:{}:{}", file.path, p.line, p.column)
+        }
+        None => String::new(),
     }
 }
 
@@ -279,6 +326,17 @@ mod tests {
         let m = sources();
         let out = human(&findings(&m), &m, from(), &HumanOptions { color: true, width: 100 });
         assert!(out.contains('\u{1b}'), "{out}");
+    }
+
+    #[test]
+    fn a_finding_on_a_very_long_line_gives_its_place_without_the_line() {
+        let text = format!("person ann {{ name \"{}\" }}\nperson bob {{ }}\n", "x".repeat(10_000));
+        let m = crate::source::SourceMap { files: vec![crate::source::SourceFile::new("long.esc", text.as_str())] };
+        let at = text.find("bob").expect("bob");
+        let f = finding("E0001", Level::Error, Span::new(0, at, at + 3), "something about bob");
+        let out = human(&[f], &m, None, &HumanOptions::default());
+        assert!(out.contains("long.esc:2:8: something about bob (the line is too long to show)"), "{out}");
+        assert!(out.len() < 1000, "{out}");
     }
 
     #[test]

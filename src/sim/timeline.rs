@@ -42,7 +42,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, HashSet, VecDeque};
 use std::fmt;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
@@ -59,6 +59,9 @@ mod fast;
 pub const DEFAULT_REORDER_WINDOW: i64 = 3600;
 /// A JSON Lines line longer than this is rejected (and not buffered).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// A YAML or JSON document (read whole) larger than this is refused; JSON
+/// Lines, which stream, have no such limit.
+pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
 /// At most this many distinct unknown key names are reported.
 const MAX_LISTED_KEYS: usize = 100;
 
@@ -329,6 +332,10 @@ pub fn parse_at(s: &str, tz: Tz) -> Result<(Instant, bool), String> {
     } else {
         (s, None)
     };
+    // RFC 3339 years have four digits: no sign, no fifth digit
+    if !(rest.len() > 4 && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit) && rest.as_bytes()[4] == b'-') {
+        return Err(bad());
+    }
     // normalise the date/time separator to `T`
     let mut norm = String::with_capacity(rest.len());
     for (i, c) in rest.chars().enumerate() {
@@ -409,6 +416,15 @@ impl Ctx {
     }
 }
 
+/// "; the key `аt` has …" when a key of the event is `want` written with a
+/// look-alike character (a Cyrillic `а`); empty otherwise.
+fn lookalike_key(entries: &[(String, Raw)], want: &str) -> String {
+    entries
+        .iter()
+        .find_map(|(k, _)| crate::confusable::only_lookalikes(k, want).map(|n| format!("; the key `{k}` is not `{want}`: {n}")))
+        .unwrap_or_default()
+}
+
 /// "; first at line N" (nothing when the line is unknown).
 fn first_at(line: usize) -> String {
     if line == 0 { String::new() } else { format!("; first at line {line}") }
@@ -483,8 +499,9 @@ fn parse_event(raw: &mut Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mu
                 .filter(|k| *k != "at" && !ALERT_KEYS.contains(k) && !ACK_KEYS.contains(k))
                 .map(|k| format!("`{k}`"))
                 .collect();
-            return Err(if others.is_empty() {
-                reject(line, "event has none of `alert`, `ack`, `resolve`")
+            let hint = ["alert", "ack", "resolve"].iter().map(|k| lookalike_key(entries, k)).find(|h| !h.is_empty()).unwrap_or_default();
+            return Err(if others.is_empty() || !hint.is_empty() {
+                reject(line, format!("event has none of `alert`, `ack`, `resolve`{hint}"))
             } else {
                 reject(line, format!("unknown event kind ({}); expected `alert`, `ack` or `resolve`", others.join(", ")))
             });
@@ -495,7 +512,7 @@ fn parse_event(raw: &mut Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mu
         }
     };
     let at_text = match raw.get("at") {
-        None | Some(Raw::Null) => return Err(reject(line, "missing `at`")),
+        None | Some(Raw::Null) => return Err(reject(line, format!("missing `at`{}", lookalike_key(entries, "at")))),
         Some(Raw::Str(s)) => s,
         Some(other) => return Err(reject(line, format!("`at` must be an RFC 3339 time string, not {}", other.type_name()))),
     };
@@ -505,7 +522,13 @@ fn parse_event(raw: &mut Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mu
     let event_kind = match kind {
         "alert" => {
             let service = match raw.get_mut("service") {
-                None | Some(Raw::Null) => return Err(reject(line, format!("alert `{id}` has no `service`"))),
+                None | Some(Raw::Null) => {
+                    let hint = match &*raw {
+                        Raw::Map(entries) => lookalike_key(entries, "service"),
+                        _ => String::new(),
+                    };
+                    return Err(reject(line, format!("alert `{id}` has no `service`{hint}")));
+                }
                 Some(v @ (Raw::Seq(_) | Raw::Map(_))) => return Err(reject(line, format!("`service` must be text, not {}", v.type_name()))),
                 Some(v) => v.take_text().unwrap_or_default(),
             };
@@ -639,19 +662,131 @@ fn parse_ack_after(v: &Raw) -> Result<AckAfter, String> {
     parse_duration(text).map(AckAfter::Fixed).map_err(|e| format!("`{text}`: {e}"))
 }
 
+/// `[` and `{` of a YAML document nest at most this deep. The YAML reader
+/// refuses more than 128 levels anyway, but only after its scanner has
+/// read them, in time that grows with the square of the depth (100,000
+/// levels take minutes); this limit is checked first, by [`yaml_flow_depth`].
+pub const MAX_YAML_FLOW_DEPTH: usize = 1000;
+
+/// The line where the flow collections (`[`, `{`) of a YAML text first nest
+/// deeper than [`MAX_YAML_FLOW_DEPTH`], by a scan that knows quotes and
+/// comments and, outside brackets, counts a bracket only where a node can
+/// start (after `: `, `- `, `? `, an anchor or a tag, or first on a line):
+/// `summary: disk [sda` opens nothing.
+fn yaml_flow_depth(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (n, line) in text.lines().enumerate() {
+        let b = line.as_bytes();
+        // the last non-blank byte before `i` on this line, and the first
+        // byte of the token it ends
+        let (mut last, mut last_token): (Option<u8>, u8) = (None, 0);
+        let mut token = 0u8;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            let after_blank = i == 0 || matches!(b[i - 1], b' ' | b'\t');
+            if matches!(c, b' ' | b'\t') {
+                i += 1;
+                continue;
+            }
+            if after_blank {
+                token = c;
+            }
+            // where a node (a quoted scalar, a flow collection) can start
+            let node_start = match last {
+                None => true,
+                Some(b'[' | b'{' | b',' | b':') if depth > 0 => true,
+                Some(b'-' | b':' | b'?') => after_blank,
+                // after an anchor or a tag: `&a [`, `!!seq [`
+                Some(_) => after_blank && matches!(last_token, b'&' | b'!'),
+            };
+            match c {
+                b'#' if after_blank => break,
+                b'\'' | b'"' if after_blank || node_start => {
+                    // a quoted scalar, to its closing quote or the end of the line
+                    i += 1;
+                    while i < b.len() && b[i] != c {
+                        i += if c == b'"' && b[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'[' | b'{' if depth > 0 || node_start => {
+                    depth += 1;
+                    if depth > MAX_YAML_FLOW_DEPTH {
+                        return Some(n + 1);
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            last = Some(c);
+            last_token = token;
+            i += 1;
+        }
+    }
+    None
+}
+
+/// A YAML text as a [`Raw`] value, or why not (`line` 0: no line).
+fn yaml_raw(text: &str) -> Result<Raw, (usize, String)> {
+    if let Some(line) = yaml_flow_depth(text) {
+        return Err((line, format!("`[` and `{{` nest more than {MAX_YAML_FLOW_DEPTH} deep")));
+    }
+    let line_of = |at: usize| 1 + text.as_bytes()[..at.min(text.len())].iter().filter(|&&b| b == b'\n').count();
+    serde_yaml::from_str(text).map_err(|e| match e.location() {
+        // the reader reports a control character at line 1, with its byte
+        // offset only in the message: find it
+        Some(_) if e.to_string().contains("control characters are not allowed") => {
+            let at = text.char_indices().find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}')).map_or(0, |(i, _)| i);
+            (line_of(at), e.to_string())
+        }
+        // the parser reports an error at the end of a text without a final
+        // newline one line past it
+        Some(l) => (l.line().min(text.lines().count().max(1)), e.to_string()),
+        // not at a place: too many aliases, several documents
+        None => (0, e.to_string()),
+    })
+}
+
+fn yaml_error(path: &str, (line, message): (usize, String)) -> OpenError {
+    if line == 0 {
+        OpenError::Invalid { path: path.into(), message }
+    } else {
+        OpenError::Syntax { path: path.into(), line, message }
+    }
+}
+
+/// All of `r`, or `None` when it holds more than `cap` bytes (then at most
+/// `cap + 1` bytes were read).
+fn read_capped(r: &mut dyn io::Read, cap: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    r.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= cap).then_some(bytes))
+}
+
+fn too_big(name: &str) -> OpenError {
+    OpenError::Invalid {
+        path: name.into(),
+        message: format!(
+            "over {} MiB; YAML and JSON timelines are read whole, so they are limited: write JSON Lines (.jsonl), which stream",
+            MAX_DOCUMENT_BYTES >> 20
+        ),
+    }
+}
+
 /// `--responders FILE`: a YAML (or JSON) file whose `responders:` key is
 /// read; its other keys are ignored.
 pub fn read_responders_file(path: &Path) -> Result<Responders, OpenError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| OpenError::Io { path: name.clone(), source })?;
+    let mut file = std::fs::File::open(path).map_err(|source| OpenError::Io { path: name.clone(), source })?;
+    if file.metadata().is_ok_and(|m| m.len() > MAX_DOCUMENT_BYTES) {
+        return Err(too_big(&name));
+    }
+    let bytes = read_capped(&mut file, MAX_DOCUMENT_BYTES).map_err(|source| OpenError::Io { path: name.clone(), source })?;
+    let Some(bytes) = bytes else { return Err(too_big(&name)) };
     let text = String::from_utf8(bytes)
         .map_err(|_| OpenError::Invalid { path: name.clone(), message: "not UTF-8 text".into() })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let raw: Raw = serde_yaml::from_str(text).map_err(|e| OpenError::Syntax {
-        path: name.clone(),
-        line: e.location().map_or(0, |l| l.line()),
-        message: e.to_string(),
-    })?;
+    let raw: Raw = yaml_raw(text).map_err(|e| yaml_error(&name, e))?;
     match raw.get("responders") {
         Some(section) => responders_from_raw(section).map_err(|message| OpenError::Invalid { path: name, message }),
         None => Err(OpenError::Invalid { path: name, message: "no `responders:` section".into() }),
@@ -845,13 +980,7 @@ fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices:
             if text.trim().is_empty() {
                 Raw::Null
             } else {
-                serde_yaml::from_str(text).map_err(|e| OpenError::Syntax {
-                    path: name.into(),
-                    // the parser reports an error at the end of a text
-                    // without a final newline one line past it
-                    line: e.location().map_or(0, |l| l.line().min(text.lines().count().max(1))),
-                    message: e.to_string(),
-                })?
+                yaml_raw(text).map_err(|e| yaml_error(name, e))?
             }
         }
     };
@@ -1153,7 +1282,7 @@ impl JsonLines {
                 let reason = if !terminated && e.is_eof() {
                     "truncated line at the end of the input (no closing newline; the writer may have been interrupted)".to_string()
                 } else {
-                    format!("not a JSON event: {e}")
+                    format!("not a JSON event: {e}{}", line_hint(text))
                 };
                 self.defer(reject(line, reason));
                 return;
@@ -1212,6 +1341,19 @@ fn fmt_secs(s: i64) -> String {
     if out.is_empty() { "0s".into() } else { out }
 }
 
+/// Why a line that is no JSON may look like one in an editor.
+fn line_hint(text: &str) -> &'static str {
+    if text.starts_with('\u{feff}') {
+        "; the line starts with a byte order mark (U+FEFF): files joined together?"
+    } else if text.contains('\0') {
+        "; the line holds NUL bytes: is the file UTF-16? JSON Lines are UTF-8"
+    } else if text.contains('\r') {
+        "; the line holds a carriage return (CR) without a line feed: JSON Lines end lines with LF or CR LF"
+    } else {
+        ""
+    }
+}
+
 // ---------------------------------------------------------------------------
 // the timeline
 
@@ -1249,6 +1391,9 @@ pub fn open(path: &Path, tz: Tz, reorder_window: i64) -> Result<Timeline, OpenEr
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(OpenError::Invalid { path: name, message: "is a directory, not a timeline file".into() });
     }
+    if format != Format::JsonLines && file.metadata().is_ok_and(|m| m.len() > MAX_DOCUMENT_BYTES) {
+        return Err(too_big(&name));
+    }
     Timeline::from_reader(io::BufReader::with_capacity(64 * 1024, file), format, tz, reorder_window, &name)
 }
 
@@ -1276,8 +1421,8 @@ impl Timeline {
                 })),
             }),
             Format::Yaml | Format::Json => {
-                let mut bytes = Vec::new();
-                reader.read_to_end(&mut bytes).map_err(|source| OpenError::Io { path: name.into(), source })?;
+                let bytes = read_capped(&mut reader, MAX_DOCUMENT_BYTES).map_err(|source| OpenError::Io { path: name.into(), source })?;
+                let Some(bytes) = bytes else { return Err(too_big(name)) };
                 let text = String::from_utf8(bytes).map_err(|e| {
                     let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
                     OpenError::Syntax { path: name.into(), line, message: "not UTF-8 text".into() }
@@ -1395,6 +1540,30 @@ events:
             (ts("2026-07-01T02:19:00Z"), EventKind::Ack { id: "A1".into(), by: Some("bob".into()) }),
             (ts("2026-07-01T03:00:00Z"), EventKind::Resolve { id: "A1".into() }),
         ]
+    }
+
+    #[test]
+    fn yaml_flow_depth_counts_only_brackets_that_open_collections() {
+        let deep = format!("events: {}{}\n", "[".repeat(MAX_YAML_FLOW_DEPTH + 1), "]".repeat(MAX_YAML_FLOW_DEPTH + 1));
+        assert_eq!(yaml_flow_depth(&deep), Some(1));
+        let ok = format!("events: {}{}\n", "[".repeat(MAX_YAML_FLOW_DEPTH), "]".repeat(MAX_YAML_FLOW_DEPTH));
+        assert_eq!(yaml_flow_depth(&ok), None);
+        // plain scalars, quotes and comments open nothing
+        let line = "  - { at: x, note: \"[[[\", c: '{{', d: [\"]]\",\"[\"] } # [[[\n  - summary: disk [sda\n    source: it's [ {, key:[a\n";
+        assert_eq!(yaml_flow_depth(&line.repeat(2 * MAX_YAML_FLOW_DEPTH)), None);
+        // an anchor or a tag before a bracket does not hide it
+        let tagged = format!("events: &a !!seq {}\n", "[".repeat(MAX_YAML_FLOW_DEPTH + 1));
+        assert_eq!(yaml_flow_depth(&tagged), Some(1));
+        let multi = format!("events:\n  - {}\n", "{a: ".repeat(MAX_YAML_FLOW_DEPTH + 1));
+        assert_eq!(yaml_flow_depth(&multi), Some(2));
+    }
+
+    #[test]
+    fn read_capped_stops_past_the_cap() {
+        let mut r = Cursor::new(vec![b'x'; 11]);
+        assert_eq!(read_capped(&mut r, 11).unwrap().map(|v| v.len()), Some(11));
+        let mut r = Cursor::new(vec![b'x'; 12]);
+        assert_eq!(read_capped(&mut r, 11).unwrap(), None);
     }
 
     #[test]

@@ -64,6 +64,12 @@ impl<'f> Lowerer<'f> {
                 }
                 Spanned { value: v, span }
             }
+            // well formed, but past any integer: over 10 years (SPEC §4: an
+            // integer overflow is E0102)
+            Err(help) if help == DURATION_OVERFLOW => {
+                self.err("E0102", span, format!("duration `{}` is over 10 years", p.as_str()), None);
+                Spanned { value: MAX_DURATION + 1, span }
+            }
             Err(help) => {
                 self.err("E0001", span, format!("`{}` is not a duration", p.as_str()), Some(help));
                 Spanned { value: 0, span }
@@ -1183,7 +1189,12 @@ pub fn parse_clock(s: &str) -> Option<u16> {
     Some(h * 60 + m)
 }
 
-/// `1h30m` → seconds. Err(help) when the token is not a duration.
+/// The error of [`parse_duration`] for a well-formed duration too large for
+/// any integer.
+pub const DURATION_OVERFLOW: &str = "the duration is too large";
+
+/// `1h30m` → seconds. Err(help) when the token is not a duration, or
+/// [`DURATION_OVERFLOW`].
 pub fn parse_duration(s: &str) -> Result<Secs, String> {
     const UNITS: [(char, i64); 5] = [('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
     let mut total: i64 = 0;
@@ -1225,11 +1236,8 @@ pub fn parse_duration(s: &str) -> Result<Secs, String> {
             return Err("write units once each, largest first: `1h30m`, not `30m1h`".into());
         }
         last_unit = idx as i32;
-        let n: i64 = num.parse().map_err(|_| "the number is too large".to_string())?;
-        total = n
-            .checked_mul(UNITS[idx].1)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| "the duration is too large".to_string())?;
+        let n: i64 = num.parse().map_err(|_| DURATION_OVERFLOW.to_string())?;
+        total = n.checked_mul(UNITS[idx].1).and_then(|v| total.checked_add(v)).ok_or_else(|| DURATION_OVERFLOW.to_string())?;
         num.clear();
     }
     if !num.is_empty() {

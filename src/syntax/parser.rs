@@ -57,6 +57,12 @@ pub fn parse_file(file: FileId, text: &str) -> (FileAst, Vec<Finding>) {
         );
         return (out, findings);
     }
+    if let Some(at) = scan.lone_cr {
+        findings.push(
+            Finding::new("E0001", Span::new(file, at, at + 1), "a carriage return (CR) without a line feed ends no line: this comment runs on past it")
+                .with_help("save the file with LF or CR LF line breaks"),
+        );
+    }
     out.allows = scan.allows.iter().map(|a| AllowComment { span: Span::new(file, a.1.start, a.1.end), ..a.0.clone() }).collect();
 
     let mut driver = Driver { file, text, scan: &scan, findings: &mut findings, out: &mut out };
@@ -116,10 +122,7 @@ impl Driver<'_> {
         let Some(kind) = self.scan.word_at(self.text, pos) else { return };
         let Some(kind) = TOP_KEYWORDS.iter().find(|k| **k == kind) else { return };
         let after = self.scan.skip_trivia(self.text, pos + kind.len());
-        let name = self.scan.word_at(self.text, after).map(|w| Ident {
-            name: w.to_string(),
-            span: Span::new(self.file, after, after + w.len()),
-        });
+        let name = broken_name(self.text, after).map(|(name, end)| Ident { name, span: Span::new(self.file, after, end) });
         self.out.broken.push(BrokenDecl { kind, name });
     }
 
@@ -225,7 +228,9 @@ fn describe_token(text: &str, at: usize) -> String {
     if tok.is_empty() {
         "end of file".into()
     } else {
-        format!("`{}`", tok.chars().take(40).collect::<String>())
+        // control characters escaped, so that the message prints as one line
+        let shown: String = tok.chars().take(40).flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
+        format!("`{shown}`")
     }
 }
 
@@ -277,7 +282,50 @@ fn prev_tokens(text: &str, at: usize) -> Vec<&str> {
     toks
 }
 
+/// The name a broken declaration declares, with its end: the word at
+/// `at`, read through look-alike characters (`аlice` with a Cyrillic `а`)
+/// and folded to the ASCII it imitates, so that references to `alice` are
+/// not reported again (the declaration already has its E0001).
+fn broken_name(text: &str, at: usize) -> Option<(String, usize)> {
+    let rest = text.get(at..)?;
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || crate::confusable::lookalike(*c).is_some_and(|(a, _)| a.chars().all(|x| x.is_ascii_alphanumeric()))))
+        .map(|(i, _)| i)
+        .unwrap_or(rest.len());
+    let name = crate::confusable::skeleton(&rest[..end]);
+    name.starts_with(|c: char| c.is_ascii_lowercase()).then_some((name, at + end))
+}
+
+/// The word around the character at `at`, look-alike characters included:
+/// what a person reads as one token; just that character when it is no
+/// part of a word.
+fn word_around(text: &str, at: usize) -> &str {
+    let part = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || crate::confusable::lookalike(c).is_some_and(|(a, _)| a != " ");
+    let Some(here) = text[at..].chars().next() else { return "" };
+    if !part(here) {
+        return &text[at..at + here.len_utf8()];
+    }
+    let start = text[..at].char_indices().rev().take_while(|(_, c)| part(*c)).last().map_or(at, |(i, _)| i);
+    let end = text[at..].char_indices().find(|(_, c)| !part(*c)).map_or(text.len(), |(i, _)| at + i);
+    &text[start..end.max(at)]
+}
+
 fn targeted_help(text: &str, base: usize, at: usize, positives: &[Rule], scan: &Scan) -> Option<String> {
+    // a character that looks like ASCII but is not (pasted text)
+    let here = text.get(at..).and_then(|r| r.chars().next());
+    if let Some(c) = here.filter(|c| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Some(format!("{} is not allowed outside strings and comments: remove it", crate::confusable::describe(c)));
+    }
+    if let Some(c) = here.filter(|c| !c.is_ascii()) {
+        let word = word_around(text, at);
+        return Some(crate::confusable::token_help(word).unwrap_or_else(|| {
+            format!(
+                "{} is not ASCII: outside strings and comments only ASCII is read (names are `[a-z][a-z0-9_-]*`)",
+                crate::confusable::describe(c)
+            )
+        }));
+    }
     let prev = prev_tokens(text, at);
     let cur = &text[at..token_end(text, at)];
     let cur_is_duration = cur.chars().next().is_some_and(|c| c.is_ascii_digit())
@@ -327,6 +375,18 @@ fn targeted_help(text: &str, base: usize, at: usize, positives: &[Rule], scan: &
             }
         }
     }
+    if cur.starts_with('"') && cur.contains('\r') {
+        return Some("a string cannot hold a carriage return (CR): remove it".into());
+    }
+    if cur.len() > 1 && cur.starts_with('"') && !cur.ends_with('"') {
+        return Some("this string is never closed: a string ends with `\"` on the line where it starts".into());
+    }
+    if positives.contains(&Rule::duration) && !cur.is_empty() && cur.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!("a duration needs a unit: `{cur}m`, `{cur}s`, `{cur}h`, …"));
+    }
+    if positives.contains(&Rule::duration) && cur == "-" {
+        return Some("durations are never negative".into());
+    }
     if (positives.contains(&Rule::name) || positives.contains(&Rule::ref_name))
         && cur.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
             return Some("names are lower case: `[a-z][a-z0-9_-]*`".into());
@@ -359,13 +419,16 @@ pub struct Scan {
     route_lines: Vec<usize>,
     limits: Vec<LimitHit>,
     long_line: Option<(usize, usize)>,
+    /// the first CR not followed by LF inside a comment: it breaks no line,
+    /// so the comment runs on past it (a file with old Mac line breaks)
+    lone_cr: Option<usize>,
     allows: Vec<(AllowComment, std::ops::Range<usize>)>,
 }
 
 impl Scan {
     pub fn new(text: &str) -> Scan {
         let bytes = text.as_bytes();
-        let mut s = Scan { col1_keywords: vec![], route_lines: vec![], limits: vec![], long_line: None, allows: vec![] };
+        let mut s = Scan { col1_keywords: vec![], route_lines: vec![], limits: vec![], long_line: None, lone_cr: None, allows: vec![] };
         let mut i = 0;
         let mut line_start = 0;
         let mut line_no = 1;
@@ -389,6 +452,9 @@ impl Scan {
                     let end = memchr_nl(bytes, i);
                     if let Some(a) = parse_allow(&text[i..end], line_no) {
                         s.allows.push((a, i..end));
+                    }
+                    if s.lone_cr.is_none() {
+                        s.lone_cr = bytes[i..end].iter().enumerate().find(|&(k, &b)| b == b'\r' && i + k + 1 < end).map(|(k, _)| i + k);
                     }
                     i = end;
                     continue;
