@@ -621,7 +621,9 @@ impl Builder {
     /// compares two of the same form, these need the schedule's zone.
     fn schedule_spans(&mut self, s: &Schedule) {
         let tz = self.m.zone(&s.tz);
-        let mixed = |a: &DateTimeLit, b: &DateTimeLit| matches!((a, b), (DateTimeLit::Local(_), DateTimeLit::Fixed(_)) | (DateTimeLit::Fixed(_), DateTimeLit::Local(_)));
+        let mixed = |a: &DateTimeLit, b: &DateTimeLit| {
+            !a.is_invalid() && !b.is_invalid() && matches!((a, b), (DateTimeLit::Local(_), DateTimeLit::Fixed(_)) | (DateTimeLit::Fixed(_), DateTimeLit::Local(_)))
+        };
         let ends_first = |a: &DateTimeLit, b: &DateTimeLit| mixed(a, b) && crate::time::datetime_instant(tz, b) <= crate::time::datetime_instant(tz, a);
         for l in &s.layers {
             let span = match &l.rotation {

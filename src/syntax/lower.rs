@@ -125,7 +125,7 @@ impl<'f> Lowerer<'f> {
             Ok(v) => Spanned { value: v, span },
             Err(e) => {
                 self.err("E0102", span, format!("`{text}` is not a valid datetime ({e})"), None);
-                Spanned { value: DateTimeLit::Local(NaiveDateTime::default()), span }
+                Spanned { value: DateTimeLit::invalid(), span }
             }
         }
     }
@@ -519,6 +519,7 @@ impl<'f> Lowerer<'f> {
                         // against one with an offset needs the schedule's
                         // zone, and the model compares those
                         let ends_first = match (from.value, to.value) {
+                            _ if from.value.is_invalid() || to.value.is_invalid() => false,
                             (DateTimeLit::Local(a), DateTimeLit::Local(b)) => b <= a,
                             (DateTimeLit::Fixed(a), DateTimeLit::Fixed(b)) => b <= a,
                             _ => false,
@@ -631,6 +632,9 @@ impl<'f> Lowerer<'f> {
     }
 
     fn check_until(&mut self, from: &Spanned<DateTimeLit>, until: &Option<Spanned<DateTimeLit>>) {
+        if from.value.is_invalid() || until.as_ref().is_some_and(|u| u.value.is_invalid()) {
+            return;
+        }
         if let (DateTimeLit::Local(a), Some(Spanned { value: DateTimeLit::Local(b), span })) = (from.value, until) {
             if *b <= a {
                 self.err("E0102", *span, "`until` is at or before `from`", Some("`until` must come after `from`".into()));
@@ -1356,6 +1360,16 @@ mod tests {
         late("layer l { members a rotation daily from 2026-06-01 14:00 until 2026-06-01T11:59:59Z }", "`until`");
         late("layer l { members a from 2026-06-01T12:00Z until 2026-06-01 14:00 }", "`until`");
         assert!(codes("override a from 2026-06-01T12:00Z to 2026-06-01 14:01").is_empty());
+        // a datetime that does not parse is one finding, not a second one
+        // about the order
+        for body in [
+            "override a from 2026-06-01T12:00Z to 2026-02-30 14:01",
+            "override a from 2026-06-01 12:00 to 2026-02-30 14:01",
+            "layer l { members a from 2026-06-01T12:00Z until 2026-02-30T12:00Z }",
+        ] {
+            let c = codes(body);
+            assert!(matches!(c.as_slice(), [("E0102", m)] if m.contains("not a valid datetime")), "{body}: {c:?}");
+        }
         assert!(codes("layer l { members a from 2026-06-01 14:00 until 2026-06-01T12:00:01Z }").is_empty());
     }
 
