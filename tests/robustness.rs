@@ -110,6 +110,20 @@ fn oversized_file_is_rejected() {
 }
 
 #[test]
+fn limit_findings_fall_on_character_boundaries() {
+    // a line over the limit that starts with a two-byte character
+    let s = format!("é{}\n", "x".repeat(1024 * 1024 + 1));
+    let ws = load(s.as_bytes());
+    assert_eq!(codes(&ws), vec!["E0001"]);
+    harness::assert_located(&ws);
+    // a file over the limit
+    let s = "é".repeat(9 * 1024 * 1024);
+    let ws = load(s.as_bytes());
+    assert_eq!(codes(&ws), vec!["E0001"]);
+    harness::assert_located(&ws);
+}
+
+#[test]
 fn deep_braces_are_limited() {
     let s = format!("person a {}{}\n", "{".repeat(40), "}".repeat(40));
     let ws = load(s.as_bytes());
