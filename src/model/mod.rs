@@ -487,6 +487,7 @@ impl Builder {
                     self.need("person", &o.person);
                 }
             }
+            self.schedule_spans(s);
         }
         self.m.schedules = schedules;
 
@@ -611,6 +612,37 @@ impl Builder {
                     }
                     self.findings.push(f);
                 }
+            }
+        }
+    }
+
+    /// `until` after `from`, an override's `to` after its `from` (E0102),
+    /// when one is a local time and the other has an offset: the lowering
+    /// compares two of the same form, these need the schedule's zone.
+    fn schedule_spans(&mut self, s: &Schedule) {
+        let tz = self.m.zone(&s.tz);
+        let mixed = |a: &DateTimeLit, b: &DateTimeLit| {
+            !a.is_invalid() && !b.is_invalid() && matches!((a, b), (DateTimeLit::Local(_), DateTimeLit::Fixed(_)) | (DateTimeLit::Fixed(_), DateTimeLit::Local(_)))
+        };
+        let ends_first = |a: &DateTimeLit, b: &DateTimeLit| mixed(a, b) && crate::time::datetime_instant(tz, b) <= crate::time::datetime_instant(tz, a);
+        for l in &s.layers {
+            let span = match &l.rotation {
+                Some(r) => r.until.as_ref().map(|u| (&r.from, u)),
+                None => l.from.as_ref().zip(l.until.as_ref()),
+            };
+            if let Some((from, until)) = span {
+                if ends_first(&from.value, &until.value) {
+                    self.findings.push(
+                        Finding::new("E0102", until.span, "`until` is at or before `from`").with_help("`until` must come after `from`"),
+                    );
+                }
+            }
+        }
+        for o in &s.overrides {
+            if ends_first(&o.from.value, &o.to.value) {
+                self.findings.push(
+                    Finding::new("E0102", o.to.span, "override ends at or before its start").with_help("the `to` datetime must come after `from`"),
+                );
             }
         }
     }

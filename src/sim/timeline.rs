@@ -870,7 +870,7 @@ fn json_event_lines(text: &str) -> Vec<usize> {
 /// `None` when the text does not parse (the caller then falls back).
 fn yaml_event_lines_parsed(text: &str) -> Option<Vec<usize>> {
     use yaml_rust2::parser::{Event as YEvent, MarkedEventReceiver, Parser};
-    use yaml_rust2::scanner::Marker;
+    use yaml_rust2::scanner::{Marker, TScalarStyle};
 
     #[derive(Default)]
     struct Lines {
@@ -881,13 +881,32 @@ fn yaml_event_lines_parsed(text: &str) -> Option<Vec<usize>> {
         /// inside the top-level `events` list
         in_events: bool,
         out: Vec<usize>,
+        /// empty items (`-` and nothing)
+        empty: Vec<EmptyItem>,
+        /// the last event was an empty item
+        after_empty: bool,
     }
     impl MarkedEventReceiver for Lines {
         fn on_event(&mut self, ev: YEvent, mark: Marker) {
+            let item = self.in_events
+                && self.stack.len() == 2
+                && matches!(ev, YEvent::Scalar(..) | YEvent::Alias(..) | YEvent::SequenceStart(..) | YEvent::MappingStart(..));
+            if std::mem::take(&mut self.after_empty) {
+                if let Some(e) = self.empty.last_mut() {
+                    e.next_is_item = item;
+                }
+            }
             match ev {
                 YEvent::Scalar(..) | YEvent::Alias(..) | YEvent::SequenceStart(..) | YEvent::MappingStart(..) => {
                     let depth = self.stack.len();
-                    if self.in_events && depth == 2 {
+                    if item {
+                        // an empty item is marked where the parser saw the
+                        // next token, maybe lines later or past the end:
+                        // its line is settled below
+                        if matches!(&ev, YEvent::Scalar(v, TScalarStyle::Plain, ..) if v.is_empty()) {
+                            self.empty.push(EmptyItem { index: self.out.len(), line: mark.line(), col: mark.col(), next_is_item: false });
+                            self.after_empty = true;
+                        }
                         self.out.push(mark.line());
                     }
                     if let Some(top) = self.stack.last_mut() {
@@ -920,7 +939,78 @@ fn yaml_event_lines_parsed(text: &str) -> Option<Vec<usize>> {
     }
     let mut recv = Lines::default();
     Parser::new_from_str(text).load(&mut recv, false).ok()?;
+    if !recv.empty.is_empty() {
+        empty_item_lines(text, &recv.empty, &mut recv.out);
+    }
     Some(recv.out)
+}
+
+/// An empty item of a block list, as yaml-rust2 reports it.
+struct EmptyItem {
+    /// in the list of item lines
+    index: usize,
+    /// where the parser marked it: the next token (1-based line, column
+    /// from 0)
+    line: usize,
+    col: usize,
+    /// the next token starts another item: its mark comes after that
+    /// item's `-`
+    next_is_item: bool,
+}
+
+/// The line of each empty item of a block list: the line of its `-`, the
+/// last `-` before its mark, or the one before that when the mark is that
+/// of the next item (which comes after the next item's `-`). Blanks and
+/// comments are skipped; lines and columns count as yaml-rust2 counts them
+/// (CR, LF and CR LF break a line, columns are characters). One pass, the
+/// items in order. Without a `-` (a flow list), the line of the last
+/// character before the mark that is not blank.
+fn empty_item_lines(text: &str, items: &[EmptyItem], out: &mut [usize]) {
+    let (mut line, mut col) = (1usize, 0usize);
+    let (mut last, mut dash, mut dash_before) = (1usize, None::<usize>, None::<usize>);
+    let (mut in_comment, mut after_blank) = (false, true);
+    let mut k = 0;
+    let mut settle = |k: &mut usize, at: Option<(usize, usize)>, last: usize, dash: Option<usize>, dash_before: Option<usize>| {
+        while let Some(e) = items.get(*k) {
+            if at.is_some_and(|p| (e.line, e.col) > p) {
+                break;
+            }
+            let own = if e.next_is_item { dash_before } else { dash };
+            if let Some(x) = out.get_mut(e.index) {
+                *x = own.unwrap_or(last);
+            }
+            *k += 1;
+        }
+    };
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        settle(&mut k, Some((line, col)), last, dash, dash_before);
+        if k == items.len() {
+            return;
+        }
+        if c == '\r' || c == '\n' {
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            (line, col, in_comment, after_blank) = (line + 1, 0, false, true);
+            continue;
+        }
+        col += 1;
+        if c == '#' && after_blank {
+            in_comment = true;
+        }
+        let blank = c == ' ' || c == '\t';
+        if !blank && !in_comment {
+            last = line;
+            // a `-` indicator: after a blank or at the start of a line, and
+            // followed by a blank, a line break or the end
+            if c == '-' && after_blank && chars.peek().is_none_or(|n| matches!(n, ' ' | '\t' | '\r' | '\n')) {
+                (dash_before, dash) = (dash, Some(line));
+            }
+        }
+        after_blank = blank;
+    }
+    settle(&mut k, None, last, dash, dash_before);
 }
 
 /// The same by indentation (`events:` at column 0, `- ` items): the
@@ -1596,6 +1686,26 @@ events:
         assert_eq!(ev.iter().map(|e| e.line).collect::<Vec<_>>(), vec![3, 2, 4]);
         assert!(matches!(ev[1].kind, EventKind::Resolve { .. }));
         assert!(matches!(ev[2].kind, EventKind::Ack { .. }));
+    }
+
+    #[test]
+    fn empty_yaml_items_are_rejected_at_their_dash() {
+        let ok = "{at: 2026-07-01T03:00:00Z, resolve: A1}";
+        for (text, rejected, accepted) in [
+            // the last item, without a final newline
+            ("events:\n-".to_string(), vec![2], vec![]),
+            (format!("events:\n-\n- {ok}\n"), vec![2], vec![3]),
+            (format!("events:\n  - # nothing\n  # a comment line\n\n  -\n  - {ok}\n"), vec![2, 5], vec![6]),
+            (format!("events:\r- \r- {ok}\r"), vec![2], vec![3]),
+            (format!("events:\r\n-\r\n- {ok}\r\n-"), vec![2, 4], vec![3]),
+            // lists are items too (rejected); one whose content starts
+            // on the next line is at that line, like a map
+            (format!("events:\n  - - \n  -\n    - {ok}\n  -\n"), vec![2, 4, 5], vec![]),
+        ] {
+            let (_, ev, rej) = read(&text, Format::Yaml, 0);
+            assert_eq!(rej.iter().map(|r| r.line).collect::<Vec<_>>(), rejected, "{text:?}");
+            assert_eq!(ev.iter().map(|e| e.line).collect::<Vec<_>>(), accepted, "{text:?}");
+        }
     }
 
     #[test]

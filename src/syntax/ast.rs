@@ -74,6 +74,20 @@ pub enum DateTimeLit {
     Fixed(chrono::DateTime<chrono::FixedOffset>),
 }
 
+impl DateTimeLit {
+    /// What a datetime that does not parse lowers to (its E0102 is
+    /// reported where it is written).
+    pub fn invalid() -> DateTimeLit {
+        DateTimeLit::Local(chrono::NaiveDateTime::default())
+    }
+
+    /// A datetime that did not parse: spans that involve it are not
+    /// compared, so that one bad datetime makes one finding.
+    pub fn is_invalid(&self) -> bool {
+        *self == DateTimeLit::invalid()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Org {
     pub name: Ident,

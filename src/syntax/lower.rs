@@ -103,9 +103,16 @@ impl<'f> Lowerer<'f> {
         let inner = p.into_inner().next();
         let text = inner.as_ref().map(|i| i.as_str()).unwrap_or("");
         let value = match inner.as_ref().map(|i| i.as_rule()) {
-            Some(Rule::rfc3339) => chrono::DateTime::parse_from_rfc3339(&text.replace('t', "T").replace('z', "Z"))
-                .map(DateTimeLit::Fixed)
-                .map_err(|e| e.to_string()),
+            Some(Rule::rfc3339) => {
+                let mut t = text.replace('t', "T").replace('z', "Z");
+                // seconds are optional (SPEC §2); chrono's RFC 3339 reader
+                // wants them. The grammar made the text ASCII, with the
+                // minutes ending at byte 16.
+                if t.len() > 16 && t.as_bytes()[16] != b':' {
+                    t.insert_str(16, ":00");
+                }
+                chrono::DateTime::parse_from_rfc3339(&t).map(DateTimeLit::Fixed).map_err(|e| e.to_string())
+            }
             _ => {
                 let mut parts = text.split_whitespace();
                 let d = parts.next().unwrap_or("");
@@ -124,7 +131,7 @@ impl<'f> Lowerer<'f> {
             Ok(v) => Spanned { value: v, span },
             Err(e) => {
                 self.err("E0102", span, format!("`{text}` is not a valid datetime ({e})"), None);
-                Spanned { value: DateTimeLit::Local(NaiveDateTime::default()), span }
+                Spanned { value: DateTimeLit::invalid(), span }
             }
         }
     }
@@ -514,10 +521,17 @@ impl<'f> Lowerer<'f> {
                     si.next();
                     let to = si.next().map(|x| self.datetime(x));
                     if let (Some(from), Some(to)) = (from, to) {
-                        if let (DateTimeLit::Local(a), DateTimeLit::Local(b)) = (from.value, to.value) {
-                            if b <= a {
-                                self.err("E0102", to.span, "override ends at or before its start", Some("the `to` datetime must come after `from`".into()));
-                            }
+                        // two of the same form compare here; a local time
+                        // against one with an offset needs the schedule's
+                        // zone, and the model compares those
+                        let ends_first = match (from.value, to.value) {
+                            _ if from.value.is_invalid() || to.value.is_invalid() => false,
+                            (DateTimeLit::Local(a), DateTimeLit::Local(b)) => b <= a,
+                            (DateTimeLit::Fixed(a), DateTimeLit::Fixed(b)) => b <= a,
+                            _ => false,
+                        };
+                        if ends_first {
+                            self.err("E0102", to.span, "override ends at or before its start", Some("the `to` datetime must come after `from`".into()));
                         }
                         sch.overrides.push(Override { person, from, to, span: ss });
                     }
@@ -624,6 +638,9 @@ impl<'f> Lowerer<'f> {
     }
 
     fn check_until(&mut self, from: &Spanned<DateTimeLit>, until: &Option<Spanned<DateTimeLit>>) {
+        if from.value.is_invalid() || until.as_ref().is_some_and(|u| u.value.is_invalid()) {
+            return;
+        }
         if let (DateTimeLit::Local(a), Some(Spanned { value: DateTimeLit::Local(b), span })) = (from.value, until) {
             if *b <= a {
                 self.err("E0102", *span, "`until` is at or before `from`", Some("`until` must come after `from`".into()));
@@ -1316,6 +1333,52 @@ mod tests {
     fn escapes() {
         assert_eq!(unescape(r#"a\"b\\c\nd\te\u{41}"#), "a\"b\\c\nd\teA");
         assert_eq!(unescape(r"^\d+"), r"^\d+");
+    }
+
+    #[test]
+    fn rfc3339_seconds_are_optional() {
+        let ws = crate::workspace::load_texts(
+            std::path::PathBuf::from("."),
+            vec![(
+                "t.esc".into(),
+                b"person a { email \"a@x\" }\nschedule s { layer l { members a from 2026-06-01T12:00+02:00 until 2026-06-02t12:00z } }\n".to_vec(),
+            )],
+        );
+        assert!(ws.findings.is_empty(), "{:#?}", ws.findings);
+    }
+
+    #[test]
+    fn spans_end_after_they_start_in_any_form() {
+        let codes = |body: &str| {
+            let text = format!("person a {{ email \"a@x\" }}\nschedule s {{ tz \"Europe/Berlin\" {body} }}\n");
+            let ws = crate::workspace::load_texts(std::path::PathBuf::from("."), vec![("t.esc".into(), text.into_bytes())]);
+            ws.findings.iter().map(|f| (f.code, f.message.clone())).collect::<Vec<_>>()
+        };
+        let late = |body: &str, what: &str| {
+            let c = codes(body);
+            assert!(matches!(c.as_slice(), [("E0102", m)] if m.contains(what)), "{body}: {c:?}");
+        };
+        // 13:00+01:00 is 12:00Z: an override that ends at its start, with
+        // offsets on both sides
+        late("override a from 2026-06-01T12:00:00Z to 2026-06-01T13:00+01:00", "override ends");
+        // a local time against one with an offset, in the schedule's zone
+        // (Berlin is UTC+2 in June)
+        late("override a from 2026-06-01 14:00 to 2026-06-01T12:00Z", "override ends");
+        late("override a from 2026-06-01T12:00Z to 2026-06-01 13:59", "override ends");
+        late("layer l { members a rotation daily from 2026-06-01 14:00 until 2026-06-01T11:59:59Z }", "`until`");
+        late("layer l { members a from 2026-06-01T12:00Z until 2026-06-01 14:00 }", "`until`");
+        assert!(codes("override a from 2026-06-01T12:00Z to 2026-06-01 14:01").is_empty());
+        // a datetime that does not parse is one finding, not a second one
+        // about the order
+        for body in [
+            "override a from 2026-06-01T12:00Z to 2026-02-30 14:01",
+            "override a from 2026-06-01 12:00 to 2026-02-30 14:01",
+            "layer l { members a from 2026-06-01T12:00Z until 2026-02-30T12:00Z }",
+        ] {
+            let c = codes(body);
+            assert!(matches!(c.as_slice(), [("E0102", m)] if m.contains("not a valid datetime")), "{body}: {c:?}");
+        }
+        assert!(codes("layer l { members a from 2026-06-01 14:00 until 2026-06-01T12:00:01Z }").is_empty());
     }
 
     #[test]

@@ -47,10 +47,12 @@ pub fn parse_file(file: FileId, text: &str) -> (FileAst, Vec<Finding>) {
     }
     let scan = Scan::new(text);
     if let Some((line_start, len)) = scan.long_line {
+        // the line's first character, however many bytes it takes
+        let first = text[line_start..].chars().next().map_or(0, char::len_utf8);
         findings.push(
             Finding::new(
                 "E0001",
-                Span::new(file, line_start, line_start + 1),
+                Span::new(file, line_start, line_start + first),
                 format!("line is {len} bytes long; the limit is 1 MiB"),
             )
             .with_help("break the line; no token needs to be this long"),

@@ -262,7 +262,7 @@ mod tests {
     static FAST: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 10_000, ..ProptestConfig::default() })]
         /// Whenever the fast path answers, the general reader accepts the
         /// line with the same event and the same notices.
         #[test]
