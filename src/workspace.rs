@@ -4,10 +4,12 @@
 
 use crate::diag::Finding;
 use crate::model::{self, Model, ParsedFile};
-use crate::source::{SourceFile, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::syntax::ast::FileAst;
 use crate::syntax::ast::AllowComment;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A loaded workspace: sources, model and every finding so far.
 #[derive(Debug, Default)]
@@ -188,10 +190,15 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
 /// Parse and build from in-memory files (path, bytes), in workspace order.
 pub fn load_texts(root: PathBuf, texts: Vec<(String, Vec<u8>)>) -> Workspace {
     let mut ws = Workspace { root, ..Default::default() };
-    let mut parsed = Vec::with_capacity(texts.len());
+    // Every file gets its id in workspace order first; a file that is not
+    // UTF-8 gets its finding, the others are parsed (in parallel when the
+    // workspace is large) and their results taken back in that order, so
+    // the outcome does not depend on the threads.
+    let mut bad: Vec<Option<Finding>> = Vec::with_capacity(texts.len());
+    let mut jobs: Vec<(FileId, Arc<str>)> = Vec::with_capacity(texts.len());
     for (path, bytes) in texts {
         let utf16 = bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff");
-        let (text, bad) = match String::from_utf8(bytes) {
+        let (text, at) = match String::from_utf8(bytes) {
             Ok(s) => (s, None),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
@@ -199,28 +206,92 @@ pub fn load_texts(root: PathBuf, texts: Vec<(String, Vec<u8>)>) -> Workspace {
             }
         };
         let id = ws.sources.add(SourceFile::new(path, text));
-        if let Some(at) = bad {
+        match at {
             // The lossy text has U+FFFD (3 bytes) where the bad byte was;
             // the valid prefix is unchanged, so `at` is still right.
-            ws.findings.push(
+            Some(at) => bad.push(Some(
                 Finding::new("E0001", Span::new(id, at, at + 3), format!("invalid UTF-8 at byte {at}"))
                     .with_help(if at == 0 && utf16 {
                         "the file starts with a UTF-16 byte order mark: save it as UTF-8"
                     } else {
                         "save the file as UTF-8"
                     }),
-            );
-            ws.allows.push(Vec::new());
-            continue;
+            )),
+            None => {
+                bad.push(None);
+                jobs.push((id, ws.sources.get(id).text.clone()));
+            }
         }
-        let text = ws.sources.get(id).text.clone();
-        let (ast, findings) = crate::syntax::parse_file(id, &text);
-        ws.findings.extend(findings);
-        ws.allows.push(ast.allows.clone());
-        parsed.push(ParsedFile { file: id, ast });
+    }
+    let mut results = parse_all(&jobs).into_iter().zip(jobs.iter().map(|j| j.0));
+    let mut parsed = Vec::with_capacity(jobs.len());
+    for b in bad {
+        match b {
+            Some(f) => {
+                ws.findings.push(f);
+                ws.allows.push(Vec::new());
+            }
+            None => {
+                let Some(((ast, findings), id)) = results.next() else { break };
+                ws.findings.extend(findings);
+                ws.allows.push(ast.allows.clone());
+                parsed.push(ParsedFile { file: id, ast });
+            }
+        }
     }
     let (model, findings) = model::build(&parsed);
     ws.model = model;
     ws.findings.extend(findings);
     ws
+}
+
+/// Below this many bytes of text a workspace is parsed on one thread.
+const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+/// Stack of a parsing thread: that of a main thread, so the parser's
+/// nesting limits hold the same on every thread.
+const PARSE_STACK: usize = 8 * 1024 * 1024;
+
+/// Parse every file; results in the order of `jobs`. Large workspaces are
+/// cut into contiguous runs of files of about equal size, one per core.
+fn parse_all(jobs: &[(FileId, Arc<str>)]) -> Vec<(FileAst, Vec<Finding>)> {
+    let parse = |run: &[(FileId, Arc<str>)]| -> Vec<(FileAst, Vec<Finding>)> {
+        run.iter().map(|(id, text)| crate::syntax::parse_file(*id, text)).collect()
+    };
+    let total: usize = jobs.iter().map(|j| j.1.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(jobs.len());
+    if threads < 2 || total < PARALLEL_PARSE_BYTES {
+        return parse(jobs);
+    }
+    let mut runs: Vec<&[(FileId, Arc<str>)]> = Vec::with_capacity(threads);
+    let (mut start, mut acc) = (0, 0usize);
+    for (i, j) in jobs.iter().enumerate() {
+        acc += j.1.len();
+        if acc * threads >= total * (runs.len() + 1) && runs.len() + 1 < threads {
+            runs.push(&jobs[start..=i]);
+            start = i + 1;
+        }
+    }
+    runs.push(&jobs[start..]);
+    let last = runs.pop().unwrap_or(&[]);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|run| (*run, std::thread::Builder::new().stack_size(PARSE_STACK).spawn_scoped(s, move || parse(run))))
+            .collect();
+        // the calling thread takes the last run
+        let tail = parse(last);
+        let mut out = Vec::with_capacity(jobs.len());
+        for (run, h) in handles {
+            match h {
+                Ok(h) => match h.join() {
+                    Ok(r) => out.extend(r),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                // no thread to be had: parse that run here
+                Err(_) => out.extend(parse(run)),
+            }
+        }
+        out.extend(tail);
+        out
+    })
 }

@@ -88,15 +88,16 @@ impl Driver<'_> {
             if pos >= self.text.len() {
                 break;
             }
-            let resume = self.scan.resume_point(self.text, pos);
-            if let Some(limit) = self.scan.limit_between(pos, resume) {
+            // where to resume after a broken declaration: only looked for
+            // when something is wrong (it scans the whole declaration)
+            if let Some((limit, resume)) = self.scan.limit_in_decl(self.text, pos) {
                 self.findings.push(limit.finding(self.file));
                 self.record_broken(pos);
                 pos = resume;
                 continue;
             }
             if self.scan.word_at(self.text, pos) == Some("routes") {
-                pos = self.parse_routes(pos, resume);
+                pos = self.parse_routes(pos);
                 continue;
             }
             match EscParser::parse(Rule::decl_at, &self.text[pos..]) {
@@ -114,7 +115,7 @@ impl Driver<'_> {
                 Err(e) => {
                     self.findings.push(syntax_finding(self.file, self.text, pos, &e, self.scan));
                     self.record_broken(pos);
-                    pos = resume;
+                    pos = self.scan.resume_point(self.text, pos);
                 }
             }
         }
@@ -130,12 +131,12 @@ impl Driver<'_> {
 
     /// `routes { route … }`: routes are parsed one by one so that a broken
     /// route costs only itself.
-    fn parse_routes(&mut self, start: usize, resume: usize) -> usize {
+    fn parse_routes(&mut self, start: usize) -> usize {
         let open = match EscParser::parse(Rule::routes_open, &self.text[start..]) {
             Ok(p) => p.last().map(|p| start + p.as_span().end()).unwrap_or(start),
             Err(e) => {
                 self.findings.push(syntax_finding(self.file, self.text, start, &e, self.scan));
-                return resume;
+                return self.scan.resume_point(self.text, start);
             }
         };
         let mut routes = Vec::new();
@@ -149,14 +150,13 @@ impl Driver<'_> {
                 end = pos + 1;
                 break;
             }
-            let route_resume = self.scan.route_resume_point(self.text, pos);
-            if let Some(limit) = self.scan.limit_between(pos, route_resume) {
+            if let Some((limit, route_resume)) = self.scan.limit_in_route(self.text, pos) {
                 self.findings.push(limit.finding(self.file));
                 pos = route_resume;
             } else {
                 match EscParser::parse(Rule::route_at, &self.text[pos..]) {
                     Ok(mut pairs) => {
-                        let Some(top) = pairs.next() else { return resume };
+                        let Some(top) = pairs.next() else { return self.scan.resume_point(self.text, start) };
                         let route_end = pos + top.as_span().end();
                         let mut lw = Lowerer::new(self.file, pos, self.findings);
                         if let Some(r) = top.into_inner().next().and_then(|p| lw.route(p)) {
@@ -167,7 +167,7 @@ impl Driver<'_> {
                     }
                     Err(e) => {
                         self.findings.push(syntax_finding(self.file, self.text, pos, &e, self.scan));
-                        pos = route_resume;
+                        pos = self.scan.route_resume_point(self.text, pos);
                     }
                 }
             }
@@ -620,6 +620,25 @@ impl Scan {
 
     fn limit_between(&self, a: usize, b: usize) -> Option<&LimitHit> {
         self.limits.iter().find(|l| l.at >= a && l.at < b)
+    }
+
+    /// A limit exceeded in the declaration starting at `pos`, with the
+    /// point to resume at (nothing to look for in a file within limits).
+    fn limit_in_decl(&self, text: &str, pos: usize) -> Option<(LimitHit, usize)> {
+        if self.limits.is_empty() {
+            return None;
+        }
+        let resume = self.resume_point(text, pos);
+        self.limit_between(pos, resume).map(|l| (l.clone(), resume))
+    }
+
+    /// The same for the route starting at `pos`.
+    fn limit_in_route(&self, text: &str, pos: usize) -> Option<(LimitHit, usize)> {
+        if self.limits.is_empty() {
+            return None;
+        }
+        let resume = self.route_resume_point(text, pos);
+        self.limit_between(pos, resume).map(|l| (l.clone(), resume))
     }
 
     /// The innermost `{` opened between `from` and `at` and not closed.
