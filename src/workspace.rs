@@ -22,8 +22,10 @@ pub struct Workspace {
     pub allows: Vec<Vec<AllowComment>>,
 }
 
-/// At most this many `.esc` files form one workspace (all PATHs together).
-pub const MAX_FILES: usize = 10_000;
+/// At most this many `.esc` files form one workspace (all PATHs together):
+/// far above a large organisation (gen-org's 50,000 services, 5,000 teams
+/// are 15,065 files) and low enough that pointing escalade at `/` stops.
+pub const MAX_FILES: usize = 100_000;
 /// Directories nest at most this deep below a workspace directory.
 pub const MAX_DIR_DEPTH: usize = 32;
 

@@ -489,7 +489,7 @@ fn a_workspace_holds_at_most_max_files_files() {
     // the command line uses MAX_FILES
     assert!(workspace::files_of(std::slice::from_ref(&many)).is_ok());
     let e = LoadError::TooManyFiles { path: "policies".into(), limit: MAX_FILES };
-    assert_eq!(e.to_string(), "policies: more than 10000 .esc files; a workspace holds at most 10000");
+    assert_eq!(e.to_string(), "policies: more than 100000 .esc files; a workspace holds at most 100000");
 }
 
 #[cfg(unix)]
