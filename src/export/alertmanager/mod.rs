@@ -103,6 +103,12 @@ struct Exporter<'m> {
     intervals: BTreeMap<String, Interval>,
     routes: Vec<Compiled>,
     truncated: HashSet<usize>,
+    /// owner name → its services, in model order: a `team` condition
+    /// looks at each team once instead of at every service
+    owned: BTreeMap<&'m str, Vec<&'m str>>,
+    /// label key → the services' values of it (a service's last
+    /// duplicate wins) → those services, in model order
+    service_labels: BTreeMap<&'m str, BTreeMap<&'m str, Vec<&'m str>>>,
 }
 
 /// What a string condition accepts.
@@ -122,7 +128,22 @@ impl<'m> Exporter<'m> {
             intervals: BTreeMap::new(),
             routes: Vec::new(),
             truncated: HashSet::new(),
+            owned: BTreeMap::new(),
+            service_labels: BTreeMap::new(),
         };
+        for s in &m.services {
+            let name = s.name.name.as_str();
+            if let Some(o) = &s.owner {
+                x.owned.entry(o.name.as_str()).or_default().push(name);
+            }
+            let mut last: BTreeMap<&str, &str> = BTreeMap::new();
+            for l in &s.labels {
+                last.insert(l.key.value.as_str(), l.value.value.as_str());
+            }
+            for (k, v) in last {
+                x.service_labels.entry(k).or_default().entry(v).or_default().push(name);
+            }
+        }
         x.name_receivers();
         x.compile_routes();
         x.set_findings();
@@ -307,6 +328,14 @@ impl<'m> Exporter<'m> {
         }
     }
 
+    /// The services under the keys of `by` that `p` accepts.
+    fn selected(&self, by: &BTreeMap<&'m str, Vec<&'m str>>, p: &Pred) -> Vec<&'m str> {
+        match p {
+            Pred::Eq(v) => by.get(v).cloned().unwrap_or_default(),
+            _ => by.iter().filter(|(k, _)| self.accepts(p, k)).flat_map(|(_, ss)| ss.iter().copied()).collect(),
+        }
+    }
+
     /// `service` is one of `names` (none: never).
     fn services(names: Vec<&str>) -> F {
         let mut names = names;
@@ -320,19 +349,12 @@ impl<'m> Exporter<'m> {
     }
 
     fn atom(&mut self, field: &Spanned<Field>, p: Pred) -> F {
-        let m = self.m;
         match &field.value {
             Field::Severity => F::False,
             Field::Team => {
                 // the owner's services; `team` of an unknown service or of
                 // one without owner is missing (false)
-                let owned: Vec<&str> = m
-                    .services
-                    .iter()
-                    .filter(|s| s.owner.as_ref().is_some_and(|o| self.accepts(&p, &o.name)))
-                    .map(|s| s.name.name.as_str())
-                    .collect();
-                Self::services(owned)
+                Self::services(self.selected(&self.owned, &p))
             }
             Field::Service => self.alert_label("service", &p),
             Field::Summary => self.alert_label("summary", &p),
@@ -343,12 +365,7 @@ impl<'m> Exporter<'m> {
                 // the alert's label, else the service's (later duplicates
                 // win): services whose label the condition accepts match
                 // when the alert has none
-                let fallback: Vec<&str> = m
-                    .services
-                    .iter()
-                    .filter(|s| s.labels.iter().rev().find(|l| l.key.value == *key).is_some_and(|l| self.accepts(&p, &l.value.value)))
-                    .map(|s| s.name.name.as_str())
-                    .collect();
+                let fallback: Vec<&str> = self.service_labels.get(key.as_str()).map_or_else(Vec::new, |by_value| self.selected(by_value, &p));
                 if fallback.is_empty() {
                     own
                 } else {
