@@ -173,19 +173,52 @@ pub fn nearest_rank(n: u64, p: u64) -> u64 {
 // ---------------------------------------------------------------------------
 // accumulators
 
-/// Delays counted per whole second: exact mean and percentiles.
+/// Delays counted per whole second: exact mean and percentiles (§5).
+///
+/// Memory is one entry per distinct second, and there is one histogram per
+/// service and policy: over a long timeline they hold most of what grows.
+/// So the common case — a non-negative second below 2³² counted fewer than
+/// 2³² times — is a sorted vector of `(u32, u32)` pairs, 8 bytes an entry
+/// (a `BTreeMap<i64, u64>` takes about 25); anything else goes to `big`.
+/// A value lives in one of the two, never both.
 #[derive(Debug, Clone, Default)]
 struct Hist {
-    counts: BTreeMap<i64, u64>,
+    small: Vec<(u32, u32)>,
+    big: BTreeMap<i64, u64>,
     sum: i128,
     n: u64,
 }
 
 impl Hist {
     fn add(&mut self, v: i64) {
-        *self.counts.entry(v).or_default() += 1;
         self.sum += v as i128;
         self.n += 1;
+        if let Ok(s) = u32::try_from(v) {
+            match self.small.binary_search_by_key(&s, |e| e.0) {
+                Ok(i) => match self.small[i].1.checked_add(1) {
+                    Some(c) => self.small[i].1 = c,
+                    None => {
+                        let (_, c) = self.small.remove(i);
+                        self.big.insert(v, u64::from(c) + 1);
+                    }
+                },
+                Err(i) if !self.big.contains_key(&v) => self.small.insert(i, (s, 1)),
+                Err(_) => *self.big.entry(v).or_default() += 1,
+            }
+        } else {
+            *self.big.entry(v).or_default() += 1;
+        }
+    }
+
+    /// (second, count), ascending.
+    fn iter(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        let mut small = self.small.iter().map(|&(v, c)| (i64::from(v), u64::from(c))).peekable();
+        let mut big = self.big.iter().map(|(&v, &c)| (v, c)).peekable();
+        std::iter::from_fn(move || match (small.peek(), big.peek()) {
+            (Some(a), Some(b)) if b.0 < a.0 => big.next(),
+            (Some(_), _) => small.next(),
+            (None, _) => big.next(),
+        })
     }
 
     fn percentile(&self, p: u64) -> Option<f64> {
@@ -194,7 +227,7 @@ impl Hist {
         }
         let rank = nearest_rank(self.n, p);
         let mut seen = 0;
-        for (&v, &c) in &self.counts {
+        for (v, c) in self.iter() {
             seen += c;
             if seen >= rank {
                 return Some(v as f64);
@@ -204,7 +237,9 @@ impl Hist {
     }
 
     fn max(&self) -> Option<f64> {
-        self.counts.keys().next_back().map(|&v| v as f64)
+        let small = self.small.last().map(|&(v, _)| i64::from(v));
+        let big = self.big.keys().next_back().copied();
+        small.max(big).map(|v| v as f64)
     }
 }
 
@@ -314,12 +349,14 @@ impl Acc {
     }
 
     /// Drop the pages of windows that can no longer grow (memory bound).
-    fn prune_windows(&mut self, now: Instant) {
+    /// Returns the number of windows looked at.
+    fn prune_windows(&mut self, now: Instant) -> u64 {
         for w in self.people.values_mut().map(|x| &mut x.window) {
             if !w.pages.is_empty() && w.pages.back().is_none_or(|&(t, _)| t <= now.saturating_sub(HALF_DAY)) {
                 w.clear();
             }
         }
+        self.people.len() as u64
     }
 }
 
@@ -380,6 +417,11 @@ pub struct Collector<'m> {
     first_event: Option<Instant>,
     last_event: Option<Instant>,
     last_prune: Instant,
+    /// pages since the last prune, and the windows that prune looked at:
+    /// the next prune waits for as many pages, so pruning costs O(1) a page
+    /// however many services and people there are
+    pages_since_prune: u64,
+    prune_cost: u64,
     charts: Option<ChartAcc>,
 }
 
@@ -410,6 +452,8 @@ impl<'m> Collector<'m> {
             first_event: None,
             last_event: None,
             last_prune: i64::MIN,
+            pages_since_prune: 0,
+            prune_cost: 0,
             charts: charts.then(ChartAcc::default),
         }
     }
@@ -588,15 +632,18 @@ impl<'m> Collector<'m> {
                 *c.weekly.entry((person, format!("{}-W{:02}", w.year(), w.week()))).or_default() += 1;
             }
         }
-        if t.saturating_sub(self.last_prune) >= HALF_DAY {
+        self.pages_since_prune += 1;
+        if t.saturating_sub(self.last_prune) >= HALF_DAY && self.pages_since_prune >= self.prune_cost {
             self.last_prune = t;
-            self.total.prune_windows(t);
+            self.pages_since_prune = 0;
+            let mut cost = self.total.prune_windows(t);
             for (_, a) in self.services.iter_mut() {
-                a.prune_windows(t);
+                cost += a.prune_windows(t);
             }
             for a in self.by_policy.values_mut() {
-                a.prune_windows(t);
+                cost += a.prune_windows(t);
             }
+            self.prune_cost = cost + self.services.len() as u64 + self.by_policy.len() as u64;
         }
     }
 
@@ -629,7 +676,7 @@ impl<'m> Collector<'m> {
             }
             Box::new(Charts {
                 weekly_pages: weekly,
-                mtta: self.total.mtta.counts.iter().map(|(&k, &v)| (k, v)).collect(),
+                mtta: self.total.mtta.iter().collect(),
                 funnel: c.funnel.clone(),
                 routed: c.routed,
                 off_hours: c.off_hours,
@@ -932,41 +979,82 @@ pub fn delta(baseline: &Report, candidate: &Report) -> Report {
 /// A value as JSON: counts and integer stats as integers, means and rates
 /// as numbers with decimals, `--runs` values as `{"mean", "p5", "p95"}`.
 pub fn val_json(v: &Val) -> serde_json::Value {
-    use serde_json::Value;
-    let num = |x: Option<f64>, dp: u8| match x {
-        None => Value::Null,
-        Some(x) if dp == 0 => Value::from(x.round() as i64),
-        Some(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
-    };
-    match v {
-        Val::Count(n) => Value::from(*n),
-        Val::Stat(x, dp) => num(*x, *dp),
-        Val::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), val_json(v))).collect()),
-        Val::Agg(a) => {
-            let mut o = serde_json::Map::new();
-            o.insert("mean".into(), num(a.mean, a.mean_dp.max(1)));
-            o.insert("p5".into(), num(a.p5, a.dp));
-            o.insert("p95".into(), num(a.p95, a.dp));
-            Value::Object(o)
+    serde_json::to_value(ValJson(v)).unwrap_or(serde_json::Value::Null)
+}
+
+/// A value as JSON, written straight to the serializer: a report over
+/// thousands of services is never copied into a `serde_json::Value` tree
+/// (that copy was most of `simulate`'s peak memory).
+pub struct ValJson<'a>(pub &'a Val);
+
+/// A number with `dp` decimals: whole numbers as integers, null for none.
+struct Num(Option<f64>, u8);
+
+impl serde::Serialize for Num {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            None => s.serialize_none(),
+            Some(x) if self.1 == 0 => s.serialize_i64(x.round() as i64),
+            Some(x) if x.is_finite() => s.serialize_f64(x),
+            Some(_) => s.serialize_none(),
         }
     }
 }
 
-fn section_json(s: &Section) -> serde_json::Value {
-    serde_json::Value::Object(s.iter().map(|(k, v)| (k.clone(), val_json(v))).collect())
+impl serde::Serialize for ValJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self.0 {
+            Val::Count(n) => s.serialize_i64(*n),
+            Val::Stat(x, dp) => Num(*x, *dp).serialize(s),
+            Val::Map(m) => s.collect_map(m.iter().map(|(k, v)| (k, ValJson(v)))),
+            Val::Agg(a) => {
+                let mut o = s.serialize_map(Some(3))?;
+                o.serialize_entry("mean", &Num(a.mean, a.mean_dp.max(1)))?;
+                o.serialize_entry("p5", &Num(a.p5, a.dp))?;
+                o.serialize_entry("p95", &Num(a.p95, a.dp))?;
+                o.end()
+            }
+        }
+    }
 }
 
-fn by_json(b: &BTreeMap<String, Section>) -> serde_json::Value {
-    serde_json::Value::Object(b.iter().map(|(k, s)| (k.clone(), section_json(s))).collect())
+struct SectionJson<'a>(&'a Section);
+
+impl serde::Serialize for SectionJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, ValJson(v))))
+    }
 }
 
-/// `{"metrics": …, "by_service": …, "by_policy": …}`
-pub fn report_json(r: &Report) -> serde_json::Value {
-    let mut o = serde_json::Map::new();
-    o.insert("metrics".into(), section_json(&r.metrics));
-    o.insert("by_service".into(), by_json(&r.by_service));
-    o.insert("by_policy".into(), by_json(&r.by_policy));
-    serde_json::Value::Object(o)
+struct ByJson<'a>(&'a BTreeMap<String, Section>);
+
+impl serde::Serialize for ByJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, SectionJson(v))))
+    }
+}
+
+/// `{"metrics": …, "by_service": …, "by_policy": …}`; `version`: with a
+/// leading `"version": 1` (a whole `--format json` document).
+pub struct ReportJson<'a> {
+    pub report: &'a Report,
+    pub version: bool,
+}
+
+impl serde::Serialize for ReportJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let r = self.report;
+        let mut o = s.serialize_map(Some(3 + usize::from(self.version)))?;
+        if self.version {
+            o.serialize_entry("version", &1)?;
+        }
+        o.serialize_entry("metrics", &SectionJson(&r.metrics))?;
+        o.serialize_entry("by_service", &ByJson(&r.by_service))?;
+        o.serialize_entry("by_policy", &ByJson(&r.by_policy))?;
+        o.end()
+    }
 }
 
 #[cfg(test)]
@@ -1003,6 +1091,40 @@ mod tests {
         assert_eq!(h.percentile(90), Some(900.0));
         assert_eq!(h.max(), Some(900.0));
         assert_eq!(Hist::default().percentile(50), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// The compact histogram counts like a plain map of every value,
+        /// negative and huge ones included.
+        #[test]
+        fn compact_histogram_counts_like_a_map(vs in proptest::collection::vec(proptest::prop_oneof![0i64..50, -5i64..5, proptest::prelude::any::<i64>(), proptest::strategy::Just(i64::from(u32::MAX)), proptest::strategy::Just(i64::from(u32::MAX) + 1)], 0..200)) {
+            let mut h = Hist::default();
+            let mut want: BTreeMap<i64, u64> = BTreeMap::new();
+            for &v in &vs {
+                h.add(v);
+                *want.entry(v).or_default() += 1;
+            }
+            proptest::prop_assert_eq!(h.iter().collect::<Vec<_>>(), want.iter().map(|(&v, &c)| (v, c)).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(h.max(), want.keys().next_back().map(|&v| v as f64));
+            proptest::prop_assert_eq!(h.n, vs.len() as u64);
+            for p in [5, 50, 90, 100] {
+                let mut sorted = vs.clone();
+                sorted.sort_unstable();
+                let want_p = (!sorted.is_empty()).then(|| sorted[nearest_rank(sorted.len() as u64, p) as usize - 1] as f64);
+                proptest::prop_assert_eq!(h.percentile(p), want_p);
+            }
+        }
+    }
+
+    #[test]
+    fn a_count_past_u32_moves_to_the_wide_map() {
+        let mut h = Hist { small: vec![(7, u32::MAX)], n: u64::from(u32::MAX), sum: 7 * i128::from(u32::MAX), ..Hist::default() };
+        h.add(7);
+        h.add(7);
+        h.add(3);
+        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(3, 1), (7, u64::from(u32::MAX) + 2)]);
+        assert!(h.small.iter().all(|e| e.0 != 7));
     }
 
     #[test]

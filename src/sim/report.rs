@@ -2,7 +2,7 @@
 //! default), `json`, `markdown`; `html` lives in [`crate::sim::html`].
 
 use crate::sim::event::Instant;
-use crate::sim::metrics::{report_json, Kind, Report, Section, Val, METRICS};
+use crate::sim::metrics::{Kind, Report, ReportJson, Section, Val, METRICS};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -48,21 +48,25 @@ impl Shown {
 /// `--format json` (§5): `{"version": 1, "metrics", "by_service",
 /// "by_policy"}` or `{"version": 1, "baseline", "candidate", "delta"}`.
 pub fn json(s: &Shown) -> String {
-    let mut o = serde_json::Map::new();
-    o.insert("version".into(), 1.into());
-    match s {
-        Shown::One(r) => {
-            if let serde_json::Value::Object(m) = report_json(r) {
-                o.extend(m);
-            }
-        }
-        Shown::Against { baseline, candidate, delta } => {
-            o.insert("baseline".into(), report_json(baseline));
-            o.insert("candidate".into(), report_json(candidate));
-            o.insert("delta".into(), report_json(delta));
+    /// `{"version": 1, "baseline", "candidate", "delta"}`
+    struct Against<'a>(&'a Report, &'a Report, &'a Report);
+    impl serde::Serialize for Against<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut o = s.serialize_map(Some(4))?;
+            o.serialize_entry("version", &1)?;
+            o.serialize_entry("baseline", &ReportJson { report: self.0, version: false })?;
+            o.serialize_entry("candidate", &ReportJson { report: self.1, version: false })?;
+            o.serialize_entry("delta", &ReportJson { report: self.2, version: false })?;
+            o.end()
         }
     }
-    let mut text = serde_json::to_string_pretty(&serde_json::Value::Object(o)).unwrap_or_default();
+    let text = match s {
+        Shown::One(r) => serde_json::to_string_pretty(&ReportJson { report: r, version: true }),
+        Shown::Against { baseline, candidate, delta } => serde_json::to_string_pretty(&Against(baseline, candidate, delta)),
+    };
+    // serialising maps with string keys and numbers cannot fail
+    let mut text = text.unwrap_or_default();
     text.push('\n');
     text
 }

@@ -264,7 +264,7 @@ where
 mod tests {
     use super::*;
     use crate::sim::event::{AckAfter, AlertEvent, EventKind, ResponderSpec};
-    use crate::sim::metrics::report_json;
+    use crate::sim::metrics::ReportJson;
     use proptest::prelude::*;
     use std::path::PathBuf;
 
@@ -318,7 +318,7 @@ mod tests {
         }
         let cfg = Config { runs, seed, threads: Some(threads), ..Config::default() };
         let out = simulate(&sides, events.iter().cloned().map(Ok), &responders(), &cfg, None, &mut Quiet).expect("runs");
-        out.reports.iter().map(|r| report_json(r).to_string()).collect()
+        out.reports.iter().map(|r| serde_json::to_string(&ReportJson { report: r, version: false }).unwrap_or_default()).collect()
     }
 
     proptest! {
