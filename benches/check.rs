@@ -11,6 +11,9 @@ use escalade::source::{SourceFile, SourceMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
+#[path = "support/alloc.rs"]
+mod alloc;
+
 #[path = "support/gen_org.rs"]
 mod gen_org;
 #[path = "support/sizes.rs"]

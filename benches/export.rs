@@ -8,6 +8,9 @@ use escalade::export::{ExportOptions, TARGETS};
 use std::path::PathBuf;
 use std::time::Duration;
 
+#[path = "support/alloc.rs"]
+mod alloc;
+
 #[path = "support/gen_org.rs"]
 mod gen_org;
 #[path = "support/sizes.rs"]

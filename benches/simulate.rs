@@ -12,6 +12,9 @@ use escalade::sim::simulate::{simulate, Config, Observer, Side};
 use escalade::sim::timeline::{Format, Timeline};
 use std::path::PathBuf;
 
+#[path = "support/alloc.rs"]
+mod alloc;
+
 #[path = "support/gen_timeline.rs"]
 mod gen_timeline;
 

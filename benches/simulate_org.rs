@@ -12,6 +12,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
+#[path = "support/alloc.rs"]
+mod alloc;
+
 #[path = "support/gen_org.rs"]
 mod gen_org;
 #[path = "support/sizes.rs"]

@@ -7,6 +7,9 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Samplin
 use std::path::PathBuf;
 use std::time::Duration;
 
+#[path = "support/alloc.rs"]
+mod alloc;
+
 #[path = "support/gen_org.rs"]
 mod gen_org;
 #[path = "support/sizes.rs"]

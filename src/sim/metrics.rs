@@ -38,7 +38,9 @@ pub enum Val {
     /// a map with sorted keys (`pages_by_person`, …)
     Map(BTreeMap<String, Val>),
     /// `--runs`: the mean and the 5th/95th percentiles over the runs
-    Agg(Agg),
+    /// (boxed: a report over thousands of services holds hundreds of
+    /// thousands of values, and the box keeps each at 24 bytes, not 64)
+    Agg(Box<Agg>),
 }
 
 /// A scalar metric over `--runs` runs.
@@ -176,14 +178,15 @@ pub fn nearest_rank(n: u64, p: u64) -> u64 {
 /// Delays counted per whole second: exact mean and percentiles (§5).
 ///
 /// Memory is one entry per distinct second, and there is one histogram per
-/// service and policy: over a long timeline they hold most of what grows.
-/// So the common case — a non-negative second below 2³² counted fewer than
-/// 2³² times — is a sorted vector of `(u32, u32)` pairs, 8 bytes an entry
-/// (a `BTreeMap<i64, u64>` takes about 25); anything else goes to `big`.
+/// service and policy: over a long timeline they are most of what grows
+/// (10,000 services, 5M alerts: a few million entries). So the common case
+/// — a delay under 65,536 s (18 h) counted fewer than 65,536 times — is a
+/// sorted vector of `(u16, u16)` pairs, 4 bytes an entry (a
+/// `BTreeMap<i64, u64>` takes about 25); anything else goes to `big`.
 /// A value lives in one of the two, never both.
 #[derive(Debug, Clone, Default)]
 struct Hist {
-    small: Vec<(u32, u32)>,
+    small: Vec<(u16, u16)>,
     big: BTreeMap<i64, u64>,
     sum: i128,
     n: u64,
@@ -193,7 +196,7 @@ impl Hist {
     fn add(&mut self, v: i64) {
         self.sum += v as i128;
         self.n += 1;
-        if let Ok(s) = u32::try_from(v) {
+        if let Ok(s) = u16::try_from(v) {
             match self.small.binary_search_by_key(&s, |e| e.0) {
                 Ok(i) => match self.small[i].1.checked_add(1) {
                     Some(c) => self.small[i].1 = c,
@@ -648,26 +651,33 @@ impl<'m> Collector<'m> {
     }
 
     /// The report, with the counts the trace does not carry.
-    pub fn report(&self, counters: &Counters, reader_rejected: u64) -> Report {
+    ///
+    /// Consumes the collector: each accumulator is dropped once its section
+    /// is made, so the report reuses their memory instead of adding to it
+    /// (with thousands of services both are large).
+    pub fn report(mut self, counters: &Counters, reader_rejected: u64) -> Report {
         let span = match (self.first_event, self.last_event) {
             (Some(a), Some(b)) => b - a,
             _ => 0,
         };
+        self.open = FxMap::default();
+        self.svc_index = FxMap::default();
+        self.works = Vec::new();
         let mut metrics = self.section(&self.total, span, counters.suppressed_but_acked);
         metrics.insert("rejected_events".into(), Val::Count((counters.rejected_events + reader_rejected) as i64));
         metrics.insert("stale_events".into(), Val::Count(counters.stale_events as i64));
         let mut by_service = BTreeMap::new();
-        for (s, a) in &self.services {
-            let sba = counters.suppressed_but_acked_by_service.get(&**s).copied().unwrap_or(0);
-            by_service.insert(s.to_string(), self.section(a, span, sba));
+        for (s, a) in std::mem::take(&mut self.services) {
+            let sba = counters.suppressed_but_acked_by_service.get(&*s).copied().unwrap_or(0);
+            by_service.insert(s.to_string(), self.section(&a, span, sba));
         }
         for (s, &n) in &counters.suppressed_but_acked_by_service {
             by_service.entry(s.clone()).or_insert_with(|| self.section(&Acc::default(), span, n));
         }
         let mut by_policy = BTreeMap::new();
-        for (&p, a) in &self.by_policy {
+        for (p, a) in std::mem::take(&mut self.by_policy) {
             let name = self.m.policies.get(p as usize).map(|x| x.name.name.clone()).unwrap_or_default();
-            by_policy.insert(name, self.section(a, span, 0));
+            by_policy.insert(name, self.section(&a, span, 0));
         }
         let charts = self.charts.as_ref().map(|c| {
             let mut weekly: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
@@ -895,7 +905,7 @@ fn agg_of(mut xs: Vec<i128>, dp: u8, count: bool) -> Val {
     };
     let sum: i128 = xs.iter().sum();
     let mean = if n == 0 { None } else { Some(round_div(sum * pow10(mean_dp), n as i128 * pow10(dp)) as f64 / pow10(mean_dp) as f64) };
-    Val::Agg(Agg { mean, p5: pick(5), p95: pick(95), mean_dp, dp, count })
+    Val::Agg(Box::new(Agg { mean, p5: pick(5), p95: pick(95), mean_dp, dp, count }))
 }
 
 // ---------------------------------------------------------------------------
@@ -910,7 +920,7 @@ pub fn zero_like(v: &Val) -> Val {
         Val::Map(_) => Val::Map(BTreeMap::new()),
         Val::Agg(a) => {
             let z = a.count.then_some(0.0);
-            Val::Agg(Agg { mean: z, p5: z, p95: z, ..a.clone() })
+            Val::Agg(Box::new(Agg { mean: z, p5: z, p95: z, ..(**a).clone() }))
         }
     }
 }
@@ -925,12 +935,12 @@ pub fn delta_val(b: &Val, c: &Val) -> Val {
         (Val::Count(x), Val::Count(y)) => Val::Count(y - x),
         (Val::Stat(x, dp), Val::Stat(y, _)) => Val::Stat(sub(*y, *x, *dp), *dp),
         (Val::Map(x), Val::Map(y)) => Val::Map(merge(x, y, zero_like, delta_val)),
-        (Val::Agg(x), Val::Agg(y)) => Val::Agg(Agg {
+        (Val::Agg(x), Val::Agg(y)) => Val::Agg(Box::new(Agg {
             mean: sub(y.mean, x.mean, x.mean_dp),
             p5: sub(y.p5, x.p5, x.dp),
             p95: sub(y.p95, x.p95, x.dp),
-            ..x.clone()
-        }),
+            ..(**x).clone()
+        })),
         // shapes differ only if the reports do; keep the candidate's
         (_, c) => c.clone(),
     }
@@ -1098,7 +1108,7 @@ mod tests {
         /// The compact histogram counts like a plain map of every value,
         /// negative and huge ones included.
         #[test]
-        fn compact_histogram_counts_like_a_map(vs in proptest::collection::vec(proptest::prop_oneof![0i64..50, -5i64..5, proptest::prelude::any::<i64>(), proptest::strategy::Just(i64::from(u32::MAX)), proptest::strategy::Just(i64::from(u32::MAX) + 1)], 0..200)) {
+        fn compact_histogram_counts_like_a_map(vs in proptest::collection::vec(proptest::prop_oneof![0i64..50, -5i64..5, proptest::prelude::any::<i64>(), proptest::strategy::Just(i64::from(u16::MAX)), proptest::strategy::Just(i64::from(u16::MAX) + 1), 65_000i64..66_000], 0..200)) {
             let mut h = Hist::default();
             let mut want: BTreeMap<i64, u64> = BTreeMap::new();
             for &v in &vs {
@@ -1118,12 +1128,12 @@ mod tests {
     }
 
     #[test]
-    fn a_count_past_u32_moves_to_the_wide_map() {
-        let mut h = Hist { small: vec![(7, u32::MAX)], n: u64::from(u32::MAX), sum: 7 * i128::from(u32::MAX), ..Hist::default() };
+    fn a_count_past_u16_moves_to_the_wide_map() {
+        let mut h = Hist { small: vec![(7, u16::MAX)], n: u64::from(u16::MAX), sum: 7 * i128::from(u16::MAX), ..Hist::default() };
         h.add(7);
         h.add(7);
         h.add(3);
-        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(3, 1), (7, u64::from(u32::MAX) + 2)]);
+        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(3, 1), (7, u64::from(u16::MAX) + 2)]);
         assert!(h.small.iter().all(|e| e.0 != 7));
     }
 
