@@ -241,6 +241,18 @@ fn bad_at_exits_two_and_default_at_is_now() {
 }
 
 #[test]
+fn at_in_rfc3339_without_seconds_is_the_same_instant() {
+    // SPEC §2: RFC 3339 seconds are optional
+    let with = escalade(&["explain", WS, "--at", "2026-07-07T08:00:00Z", "service=web"]);
+    assert_eq!(with.code, 0, "{}", with.stderr);
+    for at in ["2026-07-07T08:00Z", "2026-07-07T10:00+02:00", "2026-07-07t08:00z"] {
+        let r = escalade(&["explain", WS, "--at", at, "service=web"]);
+        assert_eq!(r.code, 0, "{at}: {}", r.stderr);
+        assert_eq!(r.stdout, with.stdout, "{at}");
+    }
+}
+
+#[test]
 fn model_errors_exit_one() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("a.esc"), "service s { owner nobody-here }\n").expect("write");

@@ -22,7 +22,16 @@ pub fn parse_instant(s: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc).with_nanosecond(0).unwrap_or(t.with_timezone(&Utc)));
     }
-    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z") {
+    // RFC 3339 without seconds (SPEC §2 allows them out): `…T03:00Z`,
+    // `…T03:00+02:00`
+    let mut offset = match s.strip_suffix(['Z', 'z']) {
+        Some(head) => format!("{head}+00:00"),
+        None => s.to_string(),
+    };
+    if offset.get(10..11) == Some("t") {
+        offset.replace_range(10..11, "T");
+    }
+    if let Ok(t) = DateTime::parse_from_str(&offset, "%Y-%m-%dT%H:%M%:z") {
         return Ok(t.with_timezone(&Utc));
     }
     let compact: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -45,5 +54,12 @@ mod tests {
         assert_eq!(parse_instant("2026-11-01 01:30", ny).unwrap().to_rfc3339(), "2026-11-01T05:30:00+00:00");
         assert_eq!(parse_instant("2026-07-04T03:00:00Z", ny).unwrap().to_rfc3339(), "2026-07-04T03:00:00+00:00");
         assert!(parse_instant("yesterday", ny).is_err());
+        // without seconds, with `Z` or an offset
+        assert_eq!(parse_instant("2026-07-04T03:00Z", ny).unwrap().to_rfc3339(), "2026-07-04T03:00:00+00:00");
+        assert_eq!(parse_instant("2026-07-04T03:00z", ny).unwrap().to_rfc3339(), "2026-07-04T03:00:00+00:00");
+        assert_eq!(parse_instant("2026-07-04T05:00+02:00", ny).unwrap().to_rfc3339(), "2026-07-04T03:00:00+00:00");
+        assert_eq!(parse_instant("2026-07-04t03:00Z", ny).unwrap().to_rfc3339(), "2026-07-04T03:00:00+00:00");
+        assert!(parse_instant("2026-07-04T03Z", ny).is_err());
+        assert!(parse_instant("2026-07-04T03:00ZZ", ny).is_err());
     }
 }
