@@ -353,15 +353,48 @@ enum Var {
 /// - the template renders `true` or `false`.
 pub struct RouteTemplate<'m> {
     m: &'m Model,
+    /// label keys some service declares (made once: every route's
+    /// template asks, and a scan of the services per route made the
+    /// export quadratic in the size of the org)
+    service_label_keys: HashSet<&'m str>,
+    /// owner name → the services it owns, for `team` conditions
+    owned: BTreeMap<&'m str, Vec<&'m str>>,
+    /// label key → `"service": "value", …` of the services declaring it
+    /// (a service's last duplicate wins), sorted by service
+    fallbacks: BTreeMap<&'m str, String>,
 }
 
 impl<'m> RouteTemplate<'m> {
     pub fn new(m: &'m Model) -> RouteTemplate<'m> {
-        RouteTemplate { m }
+        let mut owned: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for s in &m.services {
+            if let Some(o) = &s.owner {
+                owned.entry(o.name.as_str()).or_default().push(s.name.name.as_str());
+            }
+        }
+        let service_label_keys: HashSet<&str> = m.services.iter().flat_map(|s| s.labels.iter().map(|l| l.key.value.as_str())).collect();
+        let mut by_key: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        for s in &m.services {
+            let mut last: BTreeMap<&str, &str> = BTreeMap::new();
+            for l in &s.labels {
+                last.insert(l.key.value.as_str(), l.value.value.as_str());
+            }
+            for (k, v) in last {
+                by_key.entry(k).or_default().push((s.name.name.as_str(), v));
+            }
+        }
+        let fallbacks = by_key
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort();
+                (k, v.into_iter().map(|(s, l)| format!("{}: {}", jinja_string(s), jinja_string(l))).collect::<Vec<_>>().join(", "))
+            })
+            .collect();
+        RouteTemplate { m, service_label_keys, owned, fallbacks }
     }
 
     fn label_has_service_fallback(&self, key: &str) -> bool {
-        self.m.services.iter().any(|s| s.labels.iter().any(|l| l.key.value == key))
+        self.service_label_keys.contains(key)
     }
 
     fn reads(&self, c: &Cond, out: &mut BTreeSet<Var>) {
@@ -451,20 +484,9 @@ impl<'m> RouteTemplate<'m> {
                 Var::Label(k) => {
                     let name = names.alloc(&format!("label_{k}"));
                     vars.labels.insert(k.clone(), name.clone());
-                    let fallback: Vec<String> = {
-                        let mut v: Vec<(&str, &str)> = self
-                            .m
-                            .services
-                            .iter()
-                            .filter_map(|s| s.labels.iter().rev().find(|l| l.key.value == *k).map(|l| (s.name.name.as_str(), l.value.value.as_str())))
-                            .collect();
-                        v.sort();
-                        v.into_iter().map(|(s, l)| format!("{}: {}", jinja_string(s), jinja_string(l))).collect()
-                    };
-                    if fallback.is_empty() {
-                        lines.push(format!("{{%- set {name} = labels.get({}) -%}}", jinja_string(k)));
-                    } else {
-                        lines.push(format!("{{%- set {name} = labels.get({}, {{{}}}.get(service)) -%}}", jinja_string(k), fallback.join(", ")));
+                    match self.fallbacks.get(k.as_str()) {
+                        None => lines.push(format!("{{%- set {name} = labels.get({}) -%}}", jinja_string(k))),
+                        Some(dict) => lines.push(format!("{{%- set {name} = labels.get({}, {{{dict}}}.get(service)) -%}}", jinja_string(k))),
                     }
                 }
                 Var::Now(zone) => {
@@ -545,8 +567,7 @@ impl<'m> RouteTemplate<'m> {
     }
 
     fn owned(&self, pred: impl Fn(&str) -> bool) -> Vec<String> {
-        let mut v: Vec<String> =
-            self.m.services.iter().filter(|s| s.owner.as_ref().is_some_and(|o| pred(&o.name))).map(|s| s.name.name.clone()).collect();
+        let mut v: Vec<String> = self.owned.iter().filter(|(o, _)| pred(o)).flat_map(|(_, ss)| ss.iter().map(|s| s.to_string())).collect();
         v.sort();
         v
     }
