@@ -1,5 +1,6 @@
 //! Small helpers shared by the engine targets: users keyed by email,
 //! `${kind.name}` placeholders, the team a policy or schedule belongs to,
+//! services by owner and by label,
 //! whole-minute delays, and the JSON and `apply-order.txt` files.
 
 use crate::diag::Finding;
@@ -57,6 +58,32 @@ pub fn paged_without_email(m: &Model, engine: &str, approximation: &str) -> Vec<
                 .with_help(format!("add `email \"…\"` to `{}`; the export {approximation}", p.name.name))
         })
         .collect()
+}
+
+/// Owner name → the services it owns, in model order. Built once per
+/// export: `team` conditions look a team up instead of scanning every
+/// service for every route.
+pub fn owned_services(m: &Model) -> BTreeMap<&str, Vec<&str>> {
+    let mut owned: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for s in &m.services {
+        if let Some(o) = &s.owner {
+            owned.entry(o.name.as_str()).or_default().push(s.name.name.as_str());
+        }
+    }
+    owned
+}
+
+/// Label key → (service, value) of every service declaring it (a
+/// service's later duplicates win), in model order: the fallback a
+/// `labels.KEY` condition reads when the alert has no such label.
+pub fn services_by_label(m: &Model) -> BTreeMap<&str, Vec<(&str, &str)>> {
+    let mut by_key: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for s in &m.services {
+        for (k, v) in crate::model::service_labels(s) {
+            by_key.entry(k).or_default().push((s.name.name.as_str(), v));
+        }
+    }
+    by_key
 }
 
 /// The team each policy belongs to (by policy index): the owner of the

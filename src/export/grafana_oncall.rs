@@ -26,7 +26,7 @@
 //! declaration is exported in name order, routes and tiers in their
 //! written order.
 
-use super::{Exported, FileTree};
+use super::{common, Exported, FileTree};
 use crate::diag::Finding;
 use crate::model::Model;
 use crate::source::Span;
@@ -353,48 +353,29 @@ enum Var {
 /// - the template renders `true` or `false`.
 pub struct RouteTemplate<'m> {
     m: &'m Model,
-    /// label keys some service declares (made once: every route's
-    /// template asks, and a scan of the services per route made the
-    /// export quadratic in the size of the org)
-    service_label_keys: HashSet<&'m str>,
     /// owner name → the services it owns, for `team` conditions
     owned: BTreeMap<&'m str, Vec<&'m str>>,
     /// label key → `"service": "value", …` of the services declaring it
-    /// (a service's last duplicate wins), sorted by service
+    /// (a service's last duplicate wins), sorted by service; made once,
+    /// since every route's template asks (a scan of the services per
+    /// route made the export quadratic in the size of the org)
     fallbacks: BTreeMap<&'m str, String>,
 }
 
 impl<'m> RouteTemplate<'m> {
     pub fn new(m: &'m Model) -> RouteTemplate<'m> {
-        let mut owned: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for s in &m.services {
-            if let Some(o) = &s.owner {
-                owned.entry(o.name.as_str()).or_default().push(s.name.name.as_str());
-            }
-        }
-        let service_label_keys: HashSet<&str> = m.services.iter().flat_map(|s| s.labels.iter().map(|l| l.key.value.as_str())).collect();
-        let mut by_key: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
-        for s in &m.services {
-            let mut last: BTreeMap<&str, &str> = BTreeMap::new();
-            for l in &s.labels {
-                last.insert(l.key.value.as_str(), l.value.value.as_str());
-            }
-            for (k, v) in last {
-                by_key.entry(k).or_default().push((s.name.name.as_str(), v));
-            }
-        }
-        let fallbacks = by_key
+        let fallbacks = common::services_by_label(m)
             .into_iter()
             .map(|(k, mut v)| {
                 v.sort();
                 (k, v.into_iter().map(|(s, l)| format!("{}: {}", jinja_string(s), jinja_string(l))).collect::<Vec<_>>().join(", "))
             })
             .collect();
-        RouteTemplate { m, service_label_keys, owned, fallbacks }
+        RouteTemplate { m, owned: common::owned_services(m), fallbacks }
     }
 
     fn label_has_service_fallback(&self, key: &str) -> bool {
-        self.service_label_keys.contains(key)
+        self.fallbacks.contains_key(key)
     }
 
     fn reads(&self, c: &Cond, out: &mut BTreeSet<Var>) {

@@ -27,7 +27,7 @@ pub mod formula;
 pub mod re2;
 pub mod yaml;
 
-use super::{ExportOptions, Exported, FileTree};
+use super::{common, ExportOptions, Exported, FileTree};
 use crate::diag::Finding;
 use crate::model::Model;
 use crate::source::Span;
@@ -128,20 +128,13 @@ impl<'m> Exporter<'m> {
             intervals: BTreeMap::new(),
             routes: Vec::new(),
             truncated: HashSet::new(),
-            owned: BTreeMap::new(),
+            owned: common::owned_services(m),
             service_labels: BTreeMap::new(),
         };
-        for s in &m.services {
-            let name = s.name.name.as_str();
-            if let Some(o) = &s.owner {
-                x.owned.entry(o.name.as_str()).or_default().push(name);
-            }
-            let mut last: BTreeMap<&str, &str> = BTreeMap::new();
-            for l in &s.labels {
-                last.insert(l.key.value.as_str(), l.value.value.as_str());
-            }
-            for (k, v) in last {
-                x.service_labels.entry(k).or_default().entry(v).or_default().push(name);
+        for (k, pairs) in common::services_by_label(m) {
+            let by_value = x.service_labels.entry(k).or_default();
+            for (service, v) in pairs {
+                by_value.entry(v).or_default().push(service);
             }
         }
         x.name_receivers();
