@@ -986,16 +986,12 @@ pub fn delta(baseline: &Report, candidate: &Report) -> Report {
 // ---------------------------------------------------------------------------
 // JSON
 
-/// A value as JSON: counts and integer stats as integers, means and rates
-/// as numbers with decimals, `--runs` values as `{"mean", "p5", "p95"}`.
-pub fn val_json(v: &Val) -> serde_json::Value {
-    serde_json::to_value(ValJson(v)).unwrap_or(serde_json::Value::Null)
-}
-
-/// A value as JSON, written straight to the serializer: a report over
+/// A value as JSON — counts and integer stats as integers, means and rates
+/// as numbers with decimals, `--runs` values as `{"mean", "p5", "p95"}` —
+/// written straight to the serializer: a report over
 /// thousands of services is never copied into a `serde_json::Value` tree
 /// (that copy was most of `simulate`'s peak memory).
-pub struct ValJson<'a>(pub &'a Val);
+struct ValJson<'a>(&'a Val);
 
 /// A number with `dp` decimals: whole numbers as integers, null for none.
 struct Num(Option<f64>, u8);
@@ -1202,7 +1198,7 @@ mod tests {
         assert_eq!((m.mean, m.p5, m.p95), (Some(110.0), Some(20.0), Some(200.0)));
         let Val::Map(pp) = &a.metrics["pages_by_person"] else { panic!("map") };
         assert_eq!(pp["erin"], Val::Stat(Some(10.5), 3));
-        let j = val_json(&a.metrics["pages"]);
-        assert_eq!(j.to_string(), r#"{"mean":10.5,"p5":1,"p95":19}"#);
+        let j = serde_json::to_string(&ValJson(&a.metrics["pages"])).expect("serialises");
+        assert_eq!(j, r#"{"mean":10.5,"p5":1,"p95":19}"#);
     }
 }
