@@ -12,8 +12,11 @@ use escalade::workspace::{load_texts, Workspace};
 use std::io::Cursor;
 use std::path::PathBuf;
 
+/// A fuzz target: its name and its entry point.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// The targets, by name, as `cargo fuzz` and the regression folders call them.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+pub const TARGETS: [Target; 5] = [
     ("parse", parse),
     ("timeline_jsonl", timeline_jsonl),
     ("timeline_json", timeline_json),

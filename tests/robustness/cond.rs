@@ -421,7 +421,7 @@ pub fn eval(c: &C, a: &Alert, sev: Option<usize>, w: &World, sets: &[(String, St
             },
         },
         C::Cmp(..) => unreachable!("the generator pairs severity with severity values"),
-        C::In(Field::Severity, vals) => sev.is_some_and(|s| vals.iter().any(|v| *v == Val::Sev(s))),
+        C::In(Field::Severity, vals) => sev.is_some_and(|s| vals.contains(&Val::Sev(s))),
         C::In(f, vals) => text_value(f, a, w, sets).is_some_and(|x| vals.iter().any(|v| matches!(v, Val::Str(s) if *s == x))),
         C::Matches(f, p) => text_value(f, a, w, sets).is_some_and(|x| regex_of(p).is_match(x)),
         C::Within(h) => within(h, a.at, w),
