@@ -179,13 +179,15 @@ pub fn nearest_rank(n: u64, p: u64) -> u64 {
 ///
 /// Memory is one entry per distinct second, and there is one histogram per
 /// service and policy: over a long timeline they are most of what grows
-/// (10,000 services, 5M alerts: a few million entries). So the common case
-/// — a delay under 65,536 s (18 h) counted fewer than 65,536 times — is a
-/// sorted vector of `(u16, u16)` pairs, 4 bytes an entry (a
-/// `BTreeMap<i64, u64>` takes about 25); anything else goes to `big`.
-/// A value lives in one of the two, never both.
+/// (10,000 services, 5M alerts: a few million entries, most of them seen
+/// once). So a delay under 65,536 s (18 h) seen once is a `u16` in the
+/// sorted `once` (2 bytes); seen 2 to 65,535 times, a `(u16, u16)` pair in
+/// the sorted `small` (4 bytes); anything else goes to `big` (a
+/// `BTreeMap<i64, u64>` takes about 25 bytes an entry). A value lives in
+/// exactly one of the three.
 #[derive(Debug, Clone, Default)]
 struct Hist {
+    once: Vec<u16>,
     small: Vec<(u16, u16)>,
     big: BTreeMap<i64, u64>,
     sum: i128,
@@ -196,31 +198,46 @@ impl Hist {
     fn add(&mut self, v: i64) {
         self.sum += v as i128;
         self.n += 1;
-        if let Ok(s) = u16::try_from(v) {
-            match self.small.binary_search_by_key(&s, |e| e.0) {
-                Ok(i) => match self.small[i].1.checked_add(1) {
-                    Some(c) => self.small[i].1 = c,
-                    None => {
-                        let (_, c) = self.small.remove(i);
-                        self.big.insert(v, u64::from(c) + 1);
-                    }
-                },
-                Err(i) if !self.big.contains_key(&v) => self.small.insert(i, (s, 1)),
-                Err(_) => *self.big.entry(v).or_default() += 1,
-            }
-        } else {
+        let Ok(s) = u16::try_from(v) else {
             *self.big.entry(v).or_default() += 1;
+            return;
+        };
+        match self.small.binary_search_by_key(&s, |e| e.0) {
+            Ok(i) => match self.small[i].1.checked_add(1) {
+                Some(c) => self.small[i].1 = c,
+                None => {
+                    let (_, c) = self.small.remove(i);
+                    self.big.insert(v, u64::from(c) + 1);
+                }
+            },
+            Err(i) => match self.once.binary_search(&s) {
+                Ok(j) => {
+                    self.once.remove(j);
+                    self.small.insert(i, (s, 2));
+                }
+                Err(_) if self.big.contains_key(&v) => *self.big.entry(v).or_default() += 1,
+                Err(j) => self.once.insert(j, s),
+            },
         }
     }
 
     /// (second, count), ascending.
     fn iter(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        let mut once = self.once.iter().map(|&v| (i64::from(v), 1)).peekable();
         let mut small = self.small.iter().map(|&(v, c)| (i64::from(v), u64::from(c))).peekable();
         let mut big = self.big.iter().map(|(&v, &c)| (v, c)).peekable();
-        std::iter::from_fn(move || match (small.peek(), big.peek()) {
-            (Some(a), Some(b)) if b.0 < a.0 => big.next(),
-            (Some(_), _) => small.next(),
-            (None, _) => big.next(),
+        std::iter::from_fn(move || {
+            let key = |e: Option<&(i64, u64)>| e.map_or(i64::MAX, |e| e.0);
+            let (a, b, c) = (key(once.peek()), key(small.peek()), key(big.peek()));
+            // values are distinct across the three; i64::MAX (exhausted)
+            // only ties with a real `big` key, which then still comes out
+            if a <= b && a <= c && once.peek().is_some() {
+                once.next()
+            } else if b <= c && small.peek().is_some() {
+                small.next()
+            } else {
+                big.next()
+            }
         })
     }
 
@@ -240,9 +257,10 @@ impl Hist {
     }
 
     fn max(&self) -> Option<f64> {
+        let once = self.once.last().map(|&v| i64::from(v));
         let small = self.small.last().map(|&(v, _)| i64::from(v));
         let big = self.big.keys().next_back().copied();
-        small.max(big).map(|v| v as f64)
+        once.max(small).max(big).map(|v| v as f64)
     }
 }
 
@@ -254,11 +272,20 @@ impl Hist {
 /// latest page is there, so the live entries count the distinct incidents —
 /// no per-incident map, just the previous entry's id, which the incident
 /// keeps ([`Inc::last`]).
+///
+/// A (service, person) pair is paged a few times and then rarely, so most
+/// windows are empty most of the time: the pages live in a box that exists
+/// only while the window holds any, and an idle window is 16 bytes.
 #[derive(Debug, Clone, Default)]
 struct Window {
-    pages: VecDeque<(Instant, bool)>,
-    /// entries dropped from the front (the id of `pages[0]`)
+    /// entries dropped from the front (the id of the first page held)
     popped: u64,
+    held: Option<Box<Held>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Held {
+    pages: VecDeque<(Instant, bool)>,
     live: u64,
 }
 
@@ -268,43 +295,50 @@ impl Window {
     /// window ending at `t`, and the new page's id.
     fn add(&mut self, t: Instant, prev: Option<u64>) -> (u64, u64, u64) {
         let edge = t.saturating_sub(HALF_DAY);
-        while let Some(&(at, live)) = self.pages.front() {
+        let h = self.held.get_or_insert_with(Box::default);
+        while let Some(&(at, live)) = h.pages.front() {
             if at > edge {
                 break;
             }
-            self.pages.pop_front();
+            h.pages.pop_front();
             self.popped += 1;
             if live {
-                self.live -= 1;
+                h.live -= 1;
             }
         }
         if let Some(id) = prev.filter(|&id| id >= self.popped) {
-            if let Some(e) = self.pages.get_mut((id - self.popped) as usize) {
+            if let Some(e) = h.pages.get_mut((id - self.popped) as usize) {
                 if e.1 {
                     e.1 = false;
-                    self.live -= 1;
+                    h.live -= 1;
                 }
             }
         }
-        self.pages.push_back((t, true));
-        self.live += 1;
-        (self.pages.len() as u64, self.live, self.popped + self.pages.len() as u64 - 1)
+        h.pages.push_back((t, true));
+        h.live += 1;
+        (h.pages.len() as u64, h.live, self.popped + h.pages.len() as u64 - 1)
+    }
+
+    /// The latest page held, if any.
+    fn latest(&self) -> Option<Instant> {
+        self.held.as_ref()?.pages.back().map(|&(t, _)| t)
     }
 
     /// Drop every page (all older than 12 hours); ids stay valid.
     fn clear(&mut self) {
-        self.popped += self.pages.len() as u64;
-        self.pages = VecDeque::new();
-        self.live = 0;
+        if let Some(h) = self.held.take() {
+            self.popped += h.pages.len() as u64;
+        }
     }
 }
 
-/// One paged person in one accumulator.
+/// One paged person in one accumulator: 32 bytes, and there are as many
+/// as (service, person) pairs paged.
 #[derive(Debug, Clone, Default)]
 struct PersonAcc {
     pages: u64,
-    /// off-hours pages; `None` for a person without `works`
-    off_hours: Option<u64>,
+    /// off-hours pages (meaningful for a person with `works` only)
+    off_hours: u64,
     window: Window,
 }
 
@@ -342,9 +376,7 @@ impl Acc {
         self.pages += 1;
         let who = self.people.entry(person).or_default();
         who.pages += 1;
-        if let Some(off) = off_hours {
-            *who.off_hours.get_or_insert(0) += u64::from(off);
-        }
+        who.off_hours += u64::from(off_hours == Some(true));
         let (p, i, id) = who.window.add(t, prev);
         self.max_pages_12h = self.max_pages_12h.max(p);
         self.max_incidents_12h = self.max_incidents_12h.max(i);
@@ -355,7 +387,7 @@ impl Acc {
     /// Returns the number of windows looked at.
     fn prune_windows(&mut self, now: Instant) -> u64 {
         for w in self.people.values_mut().map(|x| &mut x.window) {
-            if !w.pages.is_empty() && w.pages.back().is_none_or(|&(t, _)| t <= now.saturating_sub(HALF_DAY)) {
+            if w.latest().is_some_and(|t| t <= now.saturating_sub(HALF_DAY)) {
                 w.clear();
             }
         }
@@ -736,11 +768,12 @@ impl<'m> Collector<'m> {
         let people = a.people.len() as i128;
         let ppw = ratio(a.pages as i128 * WEEK as i128, people * span.max(WEEK) as i128, 4);
         s.insert("pages_per_person_week".into(), Val::Stat(ppw, 4));
-        let map = |f: fn(&PersonAcc) -> Option<u64>| {
-            Val::Map(a.people.iter().filter_map(|(&p, x)| Some((self.person_name(p), Val::Count(f(x)? as i64)))).collect())
+        let map = |works_only: bool, f: fn(&PersonAcc) -> u64| {
+            let keep = |p: u32| !works_only || self.has_works.get(p as usize).copied().unwrap_or(false);
+            Val::Map(a.people.iter().filter(|&(&p, _)| keep(p)).map(|(&p, x)| (self.person_name(p), Val::Count(f(x) as i64))).collect())
         };
-        s.insert("pages_by_person".into(), map(|x| Some(x.pages)));
-        s.insert("off_hours_pages_by_person".into(), map(|x| x.off_hours));
+        s.insert("pages_by_person".into(), map(false, |x| x.pages));
+        s.insert("off_hours_pages_by_person".into(), map(true, |x| x.off_hours));
         s
     }
 }
@@ -1131,6 +1164,11 @@ mod tests {
         h.add(3);
         assert_eq!(h.iter().collect::<Vec<_>>(), vec![(3, 1), (7, u64::from(u16::MAX) + 2)]);
         assert!(h.small.iter().all(|e| e.0 != 7));
+        // a value seen once is a bare u16; seen again it moves to the pairs
+        h.add(9);
+        assert_eq!((h.once.clone(), h.small.len()), (vec![3, 9], 0));
+        h.add(9);
+        assert_eq!((h.once.clone(), h.small.clone()), (vec![3], vec![(9, 2)]));
     }
 
     #[test]
@@ -1148,6 +1186,7 @@ mod tests {
         let e = w.add(HALF_DAY + 100, None); // incident 3
         assert_eq!((e.0, e.1), (3, 2), "incident 1's pages at 100 have left");
         w.clear();
+        assert!(w.held.is_none(), "an idle window holds no box");
         let f = w.add(3 * HALF_DAY, Some(e.2)); // an id from before the clear
         assert_eq!((f.0, f.1), (1, 1));
         assert_eq!(f.2, e.2 + 1, "ids keep counting across a clear");
