@@ -268,25 +268,32 @@ pub fn run_simulate(a: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let cand = reports.next().unwrap_or_default();
     let shown = match reports.next() {
         Some(base) => {
+            // the renderers look each side's sections up by name, row by row
+            let (base, cand) = (base.into_built(), cand.into_built());
             let d = delta(&base, &cand);
             Shown::Against { baseline: base, candidate: cand, delta: d }
         }
         None => Shown::One(cand),
     };
-    let text = match a.format {
-        SimFormat::Table => report::table(&shown, &meta),
-        SimFormat::Json => report::json(&shown),
-        SimFormat::Markdown => report::markdown(&shown, &meta),
-        SimFormat::Html => crate::sim::html::html(&shown, &meta),
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        let text = match a.format {
+            // written as it is made: with thousands of services the text
+            // is tens of megabytes
+            SimFormat::Json => return report::write_json(&shown, w),
+            SimFormat::Table => report::table(&shown, &meta),
+            SimFormat::Markdown => report::markdown(&shown, &meta),
+            SimFormat::Html => crate::sim::html::html(&shown, &meta),
+        };
+        w.write_all(text.as_bytes())
     };
     match &a.output {
         None => {
-            if out.write_all(text.as_bytes()).is_err() {
+            if write(out).is_err() {
                 return 2;
             }
         }
         Some(p) => {
-            if let Err(e) = write_atomic(p, text.as_bytes()) {
+            if let Err(e) = write_atomic(p, write) {
                 return usage_error(err, &format!("cannot write {}: {e}", workspace::display_path(p)));
             }
         }
@@ -295,11 +302,17 @@ pub fn run_simulate(a: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -
 }
 
 /// Write next to the target, then rename: no half-written report.
-fn write_atomic(p: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomic(p: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     let mut tmp = p.as_os_str().to_owned();
     tmp.push(".escalade-tmp");
     let tmp = PathBuf::from(tmp);
-    let res = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, p));
+    let res = std::fs::File::create(&tmp)
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            write(&mut w)?;
+            w.into_inner().map(drop).map_err(|e| e.into_error())
+        })
+        .and_then(|()| std::fs::rename(&tmp, p));
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -10,7 +10,8 @@
 //! the MTTA distribution, the escalation funnel by tier and the off-hours
 //! heat map; in a what-if the baseline is drawn next to the candidate.
 
-use crate::sim::metrics::{Charts, Kind, Report, Section, Val, METRICS};
+use crate::sim::metrics::{Breakdown, Charts, Kind, Report, Section, Val, METRICS};
+use std::borrow::Cow;
 use crate::sim::report::{cell, kind_of, notes, when, Meta, Shown, BREAKDOWN};
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
@@ -699,13 +700,13 @@ fn people_table(out: &mut String, s: &Shown) -> bool {
 }
 
 /// A `by_service` / `by_policy` table; false when it has no rows.
-fn breakdown_table(out: &mut String, s: &Shown, pick: fn(&Report) -> &BTreeMap<String, Section>, first: &str) -> bool {
+fn breakdown_table(out: &mut String, s: &Shown, pick: fn(&Report) -> &Breakdown, first: &str) -> bool {
     let mut cols = vec![first];
     cols.extend_from_slice(BREAKDOWN);
     let mut body = String::new();
     match s {
         Shown::One(r) => {
-            for (k, sec) in pick(r) {
+            for (k, sec) in pick(r).iter() {
                 body.push_str("<tr>");
                 th_row(&mut body, k);
                 for c in BREAKDOWN {
@@ -715,18 +716,19 @@ fn breakdown_table(out: &mut String, s: &Shown, pick: fn(&Report) -> &BTreeMap<S
             }
         }
         Shown::Against { baseline, candidate, delta } => {
-            for (k, d) in pick(delta) {
+            for (k, d) in pick(delta).iter() {
                 body.push_str("<tr>");
                 th_row(&mut body, k);
+                let (bs, cs) = (pick(baseline).get(k), pick(candidate).get(k));
                 for c in BREAKDOWN {
                     let kind = kind_of(c);
-                    let side = |r: &Report| pick(r).get(k).and_then(|x| x.get(*c)).map_or_else(|| "–".to_string(), |v| cell(v, kind, false));
+                    let side = |x: &Option<Cow<Section>>| x.as_ref().and_then(|x| x.get(*c)).map_or_else(|| "–".to_string(), |v| cell(v, kind, false));
                     let dv = d.get(*c).map_or_else(|| "–".to_string(), |v| cell(v, kind, true));
                     let _ = write!(
                         body,
                         "<td class=\"num\">{} → {}<span class=\"{}\">{}</span></td>",
-                        esc(&side(baseline)),
-                        esc(&side(candidate)),
+                        esc(&side(&bs)),
+                        esc(&side(&cs)),
                         esc(&delta_class(&dv)),
                         esc(&dv)
                     );
@@ -875,7 +877,7 @@ pub fn html(s: &Shown, meta: &Meta) -> String {
         out.push_str("</section>\n");
     }
     for (id, name, pick, first) in [
-        ("by-service", "By service", (|r: &Report| &r.by_service) as fn(&Report) -> &BTreeMap<String, Section>, "service"),
+        ("by-service", "By service", (|r: &Report| &r.by_service) as fn(&Report) -> &Breakdown, "service"),
         ("by-policy", "By policy", |r: &Report| &r.by_policy, "policy"),
     ] {
         let mut t = String::new();

@@ -18,6 +18,7 @@ use crate::sim::engine::{Counters, Sink, Step, TraceRecord};
 use crate::sim::event::Instant;
 use crate::time::IntervalSet;
 use chrono::{Datelike, TimeZone, Timelike};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -64,10 +65,17 @@ pub type Section = BTreeMap<String, Val>;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
     pub metrics: Section,
-    pub by_service: BTreeMap<String, Section>,
-    pub by_policy: BTreeMap<String, Section>,
+    pub by_service: Breakdown,
+    pub by_policy: Breakdown,
     /// what the HTML report draws (first run only)
     pub charts: Option<Box<Charts>>,
+}
+
+impl Report {
+    /// The same report with every breakdown section made.
+    pub fn into_built(self) -> Report {
+        Report { by_service: self.by_service.into_built(), by_policy: self.by_policy.into_built(), ..self }
+    }
 }
 
 /// Data for the HTML report's charts (totals of the first run).
@@ -684,37 +692,35 @@ impl<'m> Collector<'m> {
 
     /// The report, with the counts the trace does not carry.
     ///
-    /// Consumes the collector: each accumulator is dropped once its section
-    /// is made, so the report reuses their memory instead of adding to it
-    /// (with thousands of services both are large).
+    /// Consumes the collector. The breakdowns keep the accumulators and make
+    /// each section only when it is read ([`Breakdown`]): with thousands of
+    /// services the sections, made all at once, took as much memory as the
+    /// whole simulation before them.
     pub fn report(mut self, counters: &Counters, reader_rejected: u64) -> Report {
         let span = match (self.first_event, self.last_event) {
             (Some(a), Some(b)) => b - a,
             _ => 0,
         };
+        // free what only the events needed before the sections are made
         self.open = FxMap::default();
-        self.svc_index = FxMap::default();
+        self.ended = Vec::new();
         self.works = Vec::new();
-        let mut metrics = self.section(&self.total, span, counters.suppressed_but_acked);
+        let m = self.m;
+        let ctx = Arc::new(SectionCtx { names: m.persons.iter().map(|p| p.name.name.clone()).collect(), has_works: self.has_works, span });
+        let mut metrics = ctx.section(&self.total, counters.suppressed_but_acked);
         metrics.insert("rejected_events".into(), Val::Count((counters.rejected_events + reader_rejected) as i64));
         metrics.insert("stale_events".into(), Val::Count(counters.stale_events as i64));
-        let mut by_service = BTreeMap::new();
-        for (s, a) in std::mem::take(&mut self.services) {
-            let sba = counters.suppressed_but_acked_by_service.get(&*s).copied().unwrap_or(0);
-            by_service.insert(s.to_string(), self.section(&a, span, sba));
-        }
-        for (s, &n) in &counters.suppressed_but_acked_by_service {
-            by_service.entry(s.clone()).or_insert_with(|| self.section(&Acc::default(), span, n));
-        }
-        let mut by_policy = BTreeMap::new();
-        for (p, a) in std::mem::take(&mut self.by_policy) {
-            let name = self.m.policies.get(p as usize).map(|x| x.name.name.clone()).unwrap_or_default();
-            by_policy.insert(name, self.section(&a, span, 0));
-        }
+        // sorted in place: a copy of every accumulator would be the peak
+        let sba = &counters.suppressed_but_acked_by_service;
+        let mut services = self.services;
+        // a service whose only alerts were suppressed and then acknowledged
+        services.extend(sba.keys().filter(|s| !self.svc_index.contains_key(s.as_str())).map(|s| (Arc::from(s.as_str()), Acc::default())));
+        let policies: Vec<(Arc<str>, Acc)> =
+            self.by_policy.into_iter().map(|(p, a)| (m.policies.get(p as usize).map_or_else(|| Arc::from(""), |x| Arc::from(x.name.name.as_str())), a)).collect();
         let charts = self.charts.as_ref().map(|c| {
             let mut weekly: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
             for ((p, w), n) in &c.weekly {
-                weekly.entry(self.person_name(*p)).or_default().insert(w.clone(), *n);
+                weekly.entry(ctx.person_name(*p)).or_default().insert(w.clone(), *n);
             }
             Box::new(Charts {
                 weekly_pages: weekly,
@@ -725,14 +731,31 @@ impl<'m> Collector<'m> {
                 all_pages: c.all_pages,
             })
         });
-        Report { metrics, by_service, by_policy, charts }
+        let by_service = Breakdown::pending(ctx.clone(), services, sba.clone());
+        Report { metrics, by_service, by_policy: Breakdown::pending(ctx, policies, BTreeMap::new()), charts }
     }
+}
 
+/// What a section needs besides its accumulator.
+#[derive(Debug)]
+struct SectionCtx {
+    /// person index → name
+    names: Vec<String>,
+    has_works: Vec<bool>,
+    /// first to last event (for `pages_per_person_week`)
+    span: i64,
+}
+
+impl SectionCtx {
     fn person_name(&self, p: u32) -> String {
-        self.m.persons.get(p as usize).map(|x| x.name.name.clone()).unwrap_or_else(|| format!("#{p}"))
+        self.names.get(p as usize).cloned().unwrap_or_else(|| format!("#{p}"))
     }
 
-    fn section(&self, a: &Acc, span: i64, suppressed_but_acked: u64) -> Section {
+    fn has_works(&self, p: u32) -> bool {
+        self.has_works.get(p as usize).copied().unwrap_or(false)
+    }
+
+    fn section(&self, a: &Acc, suppressed_but_acked: u64) -> Section {
         let mut s = Section::new();
         let mut count = |k: &str, v: u64| {
             s.insert(k.to_string(), Val::Count(v as i64));
@@ -755,7 +778,7 @@ impl<'m> Collector<'m> {
         count("max_pages_in_12h", a.max_pages_12h);
         count("max_incidents_in_12h", a.max_incidents_12h);
         count("sla_breaches", a.sla_breaches);
-        let without_works = a.people.keys().filter(|&&p| !self.has_works.get(p as usize).copied().unwrap_or(false)).count();
+        let without_works = a.people.keys().filter(|&&p| !self.has_works(p)).count();
         count("paged_without_works", without_works as u64);
         s.insert("mtta_s".into(), Val::Stat(ratio(a.mtta.sum, a.mtta.n as i128, 3), 3));
         s.insert("mtta_p50_s".into(), Val::Stat(a.mtta.percentile(50), 0));
@@ -766,15 +789,125 @@ impl<'m> Collector<'m> {
         s.insert("escalation_rate".into(), Val::Stat(ratio(a.escalated as i128, routed as i128, 4), 4));
         s.insert("time_to_escalation_s".into(), Val::Stat(ratio(a.tte_sum, a.escalated as i128, 3), 3));
         let people = a.people.len() as i128;
-        let ppw = ratio(a.pages as i128 * WEEK as i128, people * span.max(WEEK) as i128, 4);
+        let ppw = ratio(a.pages as i128 * WEEK as i128, people * self.span.max(WEEK) as i128, 4);
         s.insert("pages_per_person_week".into(), Val::Stat(ppw, 4));
         let map = |works_only: bool, f: fn(&PersonAcc) -> u64| {
-            let keep = |p: u32| !works_only || self.has_works.get(p as usize).copied().unwrap_or(false);
-            Val::Map(a.people.iter().filter(|&(&p, _)| keep(p)).map(|(&p, x)| (self.person_name(p), Val::Count(f(x) as i64))).collect())
+            let people = a.people.iter().filter(|&(&p, _)| !works_only || self.has_works(p));
+            Val::Map(people.map(|(&p, x)| (self.person_name(p), Val::Count(f(x) as i64))).collect())
         };
         s.insert("pages_by_person".into(), map(false, |x| x.pages));
         s.insert("off_hours_pages_by_person".into(), map(true, |x| x.off_hours));
         s
+    }
+}
+
+/// A breakdown (`by_service`, `by_policy`): name → section, in name order.
+///
+/// A single run's breakdowns are *pending*: they hold the accumulators, and
+/// a section is made when it is read and dropped by the reader — so writing
+/// a report over 10,000 services needs one section's memory, not 10,000.
+/// Those of `--runs` aggregates, deltas and tests are *built* maps.
+#[derive(Debug, Clone)]
+pub struct Breakdown(Parts);
+
+#[derive(Debug, Clone)]
+enum Parts {
+    Built(BTreeMap<String, Section>),
+    Pending(Arc<Pending>),
+}
+
+#[derive(Debug)]
+struct Pending {
+    ctx: Arc<SectionCtx>,
+    /// (name, accumulator), sorted by name, names distinct
+    entries: Vec<(Arc<str>, Acc)>,
+    /// name → `suppressed_but_acked` (kept by the engine, not the trace)
+    suppressed_but_acked: BTreeMap<String, u64>,
+}
+
+impl Pending {
+    fn section(&self, name: &str, a: &Acc) -> Section {
+        self.ctx.section(a, self.suppressed_but_acked.get(name).copied().unwrap_or(0))
+    }
+}
+
+impl Breakdown {
+    /// Entries may repeat a name: one of them is kept.
+    fn pending(ctx: Arc<SectionCtx>, mut entries: Vec<(Arc<str>, Acc)>, suppressed_but_acked: BTreeMap<String, u64>) -> Breakdown {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, first| later.0 == first.0);
+        Breakdown(Parts::Pending(Arc::new(Pending { ctx, entries, suppressed_but_acked })))
+    }
+
+    /// (name, section) in name order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&str, Cow<'_, Section>)> + '_> {
+        match &self.0 {
+            Parts::Built(m) => Box::new(m.iter().map(|(k, v)| (k.as_str(), Cow::Borrowed(v)))),
+            Parts::Pending(p) => Box::new(p.entries.iter().map(|(k, a)| (&**k, Cow::Owned(p.section(k, a))))),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<Cow<'_, Section>> {
+        match &self.0 {
+            Parts::Built(m) => m.get(name).map(Cow::Borrowed),
+            Parts::Pending(p) => {
+                let i = p.entries.binary_search_by(|e| (*e.0).cmp(name)).ok()?;
+                let (k, a) = &p.entries[i];
+                Some(Cow::Owned(p.section(k, a)))
+            }
+        }
+    }
+
+    /// Every section at once (borrowed when built).
+    pub fn to_map(&self) -> Cow<'_, BTreeMap<String, Section>> {
+        match &self.0 {
+            Parts::Built(m) => Cow::Borrowed(m),
+            Parts::Pending(_) => Cow::Owned(self.iter().map(|(k, v)| (k.to_string(), v.into_owned())).collect()),
+        }
+    }
+
+    /// The same breakdown with every section made (for a reader that looks
+    /// sections up by name many times).
+    pub fn into_built(self) -> Breakdown {
+        match self.0 {
+            Parts::Built(_) => self,
+            Parts::Pending(_) => Breakdown(Parts::Built(self.to_map().into_owned())),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Parts::Built(m) => m.len(),
+            Parts::Pending(p) => p.entries.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for Breakdown {
+    fn default() -> Self {
+        Breakdown(Parts::Built(BTreeMap::new()))
+    }
+}
+
+impl From<BTreeMap<String, Section>> for Breakdown {
+    fn from(m: BTreeMap<String, Section>) -> Self {
+        Breakdown(Parts::Built(m))
+    }
+}
+
+impl FromIterator<(String, Section)> for Breakdown {
+    fn from_iter<I: IntoIterator<Item = (String, Section)>>(it: I) -> Self {
+        Breakdown(Parts::Built(it.into_iter().collect()))
+    }
+}
+
+impl PartialEq for Breakdown {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
     }
 }
 
@@ -855,14 +988,15 @@ impl Sink for Collector<'_> {
 pub fn aggregate(runs: &[Report]) -> Report {
     let sections: Vec<&Section> = runs.iter().map(|r| &r.metrics).collect();
     let metrics = aggregate_sections(&sections);
-    let by = |f: fn(&Report) -> &BTreeMap<String, Section>| -> BTreeMap<String, Section> {
-        let mut keys: Vec<&String> = runs.iter().flat_map(|r| f(r).keys()).collect();
+    let by = |f: fn(&Report) -> &Breakdown| -> Breakdown {
+        let maps: Vec<Cow<BTreeMap<String, Section>>> = runs.iter().map(|r| f(r).to_map()).collect();
+        let mut keys: Vec<&String> = maps.iter().flat_map(|m| m.keys()).collect();
         keys.sort();
         keys.dedup();
         keys.into_iter()
             .map(|k| {
-                let empty = zero_section(runs.iter().find_map(|r| f(r).get(k)).expect("key comes from some run"));
-                let secs: Vec<&Section> = runs.iter().map(|r| f(r).get(k).unwrap_or(&empty)).collect();
+                let empty = zero_section(maps.iter().find_map(|m| m.get(k)).expect("key comes from some run"));
+                let secs: Vec<&Section> = maps.iter().map(|m| m.get(k).unwrap_or(&empty)).collect();
                 // `empty` is borrowed by `secs`; aggregate before it drops
                 let out = aggregate_sections(&secs);
                 (k.clone(), out)
@@ -1002,8 +1136,8 @@ fn delta_section(b: &Section, c: &Section) -> Section {
     merge(b, c, zero_like, delta_val)
 }
 
-fn delta_by(b: &BTreeMap<String, Section>, c: &BTreeMap<String, Section>) -> BTreeMap<String, Section> {
-    merge(b, c, zero_section, delta_section)
+fn delta_by(b: &Breakdown, c: &Breakdown) -> Breakdown {
+    merge(&b.to_map(), &c.to_map(), zero_section, delta_section).into()
 }
 
 /// The what-if: candidate − baseline.
@@ -1058,7 +1192,7 @@ impl serde::Serialize for ValJson<'_> {
     }
 }
 
-struct SectionJson<'a>(&'a Section);
+struct SectionJson<'a>(Cow<'a, Section>);
 
 impl serde::Serialize for SectionJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -1066,7 +1200,9 @@ impl serde::Serialize for SectionJson<'_> {
     }
 }
 
-struct ByJson<'a>(&'a BTreeMap<String, Section>);
+/// Section by section: a pending breakdown's sections are made one at a
+/// time and dropped once written.
+struct ByJson<'a>(&'a Breakdown);
 
 impl serde::Serialize for ByJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -1089,7 +1225,7 @@ impl serde::Serialize for ReportJson<'_> {
         if self.version {
             o.serialize_entry("version", &1)?;
         }
-        o.serialize_entry("metrics", &SectionJson(&r.metrics))?;
+        o.serialize_entry("metrics", &SectionJson(Cow::Borrowed(&r.metrics)))?;
         o.serialize_entry("by_service", &ByJson(&r.by_service))?;
         o.serialize_entry("by_policy", &ByJson(&r.by_policy))?;
         o.end()
@@ -1212,8 +1348,9 @@ mod tests {
         let base = Report { metrics: b.clone(), by_service: [("s".to_string(), b.clone())].into_iter().collect(), ..Report::default() };
         let cand = Report { metrics: b.clone(), ..Report::default() };
         let d = delta(&base, &cand);
-        assert_eq!(d.by_service["s"]["pages"], Val::Count(-4));
-        assert_eq!(d.by_service["s"]["mtta_s"], Val::Stat(None, 3));
+        let s = d.by_service.get("s").expect("a one-sided service is kept");
+        assert_eq!(s["pages"], Val::Count(-4));
+        assert_eq!(s["mtta_s"], Val::Stat(None, 3));
         // floating differences are exact at the metric's decimals
         assert_eq!(delta_val(&Val::Stat(Some(0.1), 4), &Val::Stat(Some(0.3), 4)), Val::Stat(Some(0.2), 4));
     }

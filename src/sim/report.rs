@@ -2,9 +2,10 @@
 //! default), `json`, `markdown`; `html` lives in [`crate::sim::html`].
 
 use crate::sim::event::Instant;
-use crate::sim::metrics::{Kind, Report, ReportJson, Section, Val, METRICS};
+use crate::sim::metrics::{Breakdown, Kind, Report, ReportJson, Val, METRICS};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// What a report is about.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -46,8 +47,9 @@ impl Shown {
 }
 
 /// `--format json` (§5): `{"version": 1, "metrics", "by_service",
-/// "by_policy"}` or `{"version": 1, "baseline", "candidate", "delta"}`.
-pub fn json(s: &Shown) -> String {
+/// "by_policy"}` or `{"version": 1, "baseline", "candidate", "delta"}`,
+/// written as it is made (a single run's breakdowns section by section).
+pub fn write_json(s: &Shown, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     /// `{"version": 1, "baseline", "candidate", "delta"}`
     struct Against<'a>(&'a Report, &'a Report, &'a Report);
     impl serde::Serialize for Against<'_> {
@@ -61,14 +63,23 @@ pub fn json(s: &Shown) -> String {
             o.end()
         }
     }
-    let text = match s {
-        Shown::One(r) => serde_json::to_string_pretty(&ReportJson { report: r, version: true }),
-        Shown::Against { baseline, candidate, delta } => serde_json::to_string_pretty(&Against(baseline, candidate, delta)),
-    };
-    // serialising maps with string keys and numbers cannot fail
-    let mut text = text.unwrap_or_default();
-    text.push('\n');
-    text
+    let mut w = std::io::BufWriter::new(w);
+    // serialising maps with string keys and numbers fails only on I/O
+    match s {
+        Shown::One(r) => serde_json::to_writer_pretty(&mut w, &ReportJson { report: r, version: true }),
+        Shown::Against { baseline, candidate, delta } => serde_json::to_writer_pretty(&mut w, &Against(baseline, candidate, delta)),
+    }
+    .map_err(std::io::Error::from)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// [`write_json`] into a string.
+pub fn json(s: &Shown) -> String {
+    let mut out = Vec::new();
+    // writing to a Vec cannot fail
+    let _ = write_json(s, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// An instant for people: `2026-07-01 02:14 UTC`.
@@ -270,25 +281,26 @@ fn map_lines(s: &Shown) -> Vec<String> {
 }
 
 /// Rows of a breakdown (`by_service` / `by_policy`).
-fn breakdown_rows(s: &Shown, pick: fn(&Report) -> &BTreeMap<String, Section>, first: &str) -> (Vec<String>, Vec<Vec<String>>) {
+fn breakdown_rows(s: &Shown, pick: fn(&Report) -> &Breakdown, first: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut head = vec![first.to_string()];
     head.extend(BREAKDOWN.iter().map(|c| c.to_string()));
     let mut rows = Vec::new();
     match s {
         Shown::One(r) => {
-            for (k, sec) in pick(r) {
-                let mut row = vec![k.clone()];
+            for (k, sec) in pick(r).iter() {
+                let mut row = vec![k.to_string()];
                 row.extend(BREAKDOWN.iter().map(|c| sec.get(*c).map_or_else(String::new, |v| cell(v, kind_of(c), false))));
                 rows.push(row);
             }
         }
         Shown::Against { baseline, candidate, delta } => {
-            for (k, d) in pick(delta) {
-                let mut row = vec![k.clone()];
+            for (k, d) in pick(delta).iter() {
+                let mut row = vec![k.to_string()];
+                let (bs, cs) = (pick(baseline).get(k), pick(candidate).get(k));
                 for c in BREAKDOWN {
                     let kind = kind_of(c);
-                    let b = pick(baseline).get(k).and_then(|x| x.get(*c)).map_or_else(|| "–".to_string(), |v| cell(v, kind, false));
-                    let cv = pick(candidate).get(k).and_then(|x| x.get(*c)).map_or_else(|| "–".to_string(), |v| cell(v, kind, false));
+                    let b = bs.as_ref().and_then(|x| x.get(*c)).map_or_else(|| "–".to_string(), |v| cell(v, kind, false));
+                    let cv = cs.as_ref().and_then(|x| x.get(*c)).map_or_else(|| "–".to_string(), |v| cell(v, kind, false));
                     let dv = d.get(*c).map_or_else(String::new, |v| cell(v, kind, true));
                     row.push(format!("{b} → {cv} ({dv})"));
                 }
@@ -355,7 +367,7 @@ pub fn table(s: &Shown, meta: &Meta) -> String {
         out.push('\n');
     }
     for (title, pick, first) in [
-        ("by service", (|r: &Report| &r.by_service) as fn(&Report) -> &BTreeMap<String, Section>, "service"),
+        ("by service", (|r: &Report| &r.by_service) as fn(&Report) -> &Breakdown, "service"),
         ("by policy", |r: &Report| &r.by_policy, "policy"),
     ] {
         let (h, rows) = breakdown_rows(s, pick, first);
@@ -391,7 +403,7 @@ pub fn markdown(s: &Shown, meta: &Meta) -> String {
         out.push('\n');
     }
     for (title, pick, first) in [
-        ("By service", (|r: &Report| &r.by_service) as fn(&Report) -> &BTreeMap<String, Section>, "service"),
+        ("By service", (|r: &Report| &r.by_service) as fn(&Report) -> &Breakdown, "service"),
         ("By policy", |r: &Report| &r.by_policy, "policy"),
     ] {
         let (h, rows) = breakdown_rows(s, pick, first);

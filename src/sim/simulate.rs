@@ -350,4 +350,35 @@ mod tests {
         let b = run(&ws, &events, 1, 1, 2, false);
         assert_ne!(a[0], b[0], "another seed draws other responders");
     }
+
+    /// A single run's breakdowns are made section by section as they are
+    /// read; made all at once they are the same, in the same order, and
+    /// look-ups by name agree with the iteration.
+    #[test]
+    fn pending_breakdowns_read_like_built_ones() {
+        let ws = workspace();
+        let picks: Vec<(u8, u16, u16, u8)> = (0..600u32).map(|i| ((i % 6) as u8, (i * 37 % 900) as u16, (i * 7) as u16, (i * 13 % 251) as u8)).collect();
+        let events = timeline(&ws.model, &picks, 1_783_000_000);
+        let sides = [Side { name: "candidate".into(), model: &ws.model }];
+        let cfg = Config { runs: 1, seed: 7, threads: Some(1), ..Config::default() };
+        let out = simulate(&sides, events.iter().cloned().map(Ok), &responders(), &cfg, None, &mut Quiet).expect("runs");
+        let pending = &out.reports[0];
+        let built = pending.clone().into_built();
+        assert!(pending.by_service.len() > 3 && pending.by_policy.len() > 1, "a breakdown worth reading");
+        assert_eq!(pending, &built);
+        let names: Vec<&str> = pending.by_service.iter().map(|(k, _)| k).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted, "name order, each once");
+        let built_map = built.by_service.to_map();
+        for (k, sec) in pending.by_service.iter() {
+            assert_eq!(Some(&*sec), built_map.get(k));
+            assert_eq!(pending.by_service.get(k).as_deref(), Some(&*sec));
+            assert!(sec.contains_key("pages_by_person"));
+        }
+        assert!(pending.by_service.get("no-such-service").is_none());
+        let json = |r: &Report| serde_json::to_string(&ReportJson { report: r, version: true }).unwrap_or_default();
+        assert_eq!(json(pending), json(&built));
+    }
 }
