@@ -391,16 +391,14 @@ impl Acc {
         id
     }
 
-    /// Drop the pages of windows that can no longer grow (memory bound).
-    /// Returns the number of windows looked at.
-    fn prune_windows(&mut self, now: Instant) -> u64 {
-        for w in self.people.values_mut().map(|x| &mut x.window) {
-            if w.latest().is_some_and(|t| t <= now.saturating_sub(HALF_DAY)) {
-                w.clear();
-            }
-        }
-        self.people.len() as u64
-    }
+}
+
+/// An accumulator, for [`Collector::expiry`].
+#[derive(Debug, Clone, Copy)]
+enum AccId {
+    Total,
+    Service(u32),
+    Policy(u32),
 }
 
 fn count_alert(a: &mut Acc, no_severity: bool, what: fn(&mut Acc) -> &mut u64) {
@@ -459,12 +457,11 @@ pub struct Collector<'m> {
     has_works: Vec<bool>,
     first_event: Option<Instant>,
     last_event: Option<Instant>,
-    last_prune: Instant,
-    /// pages since the last prune, and the windows that prune looked at:
-    /// the next prune waits for as many pages, so pruning costs O(1) a page
-    /// however many services and people there are
-    pages_since_prune: u64,
-    prune_cost: u64,
+    /// every page of the last 12 hours, oldest first, once per accumulator
+    /// it counts in: when a window's latest page leaves, the window is idle
+    /// and its pages are freed (O(1) a page; memory follows the pages of
+    /// the last 12 hours, not every (service, person) ever paged)
+    expiry: VecDeque<(Instant, AccId, u32)>,
     charts: Option<ChartAcc>,
 }
 
@@ -494,9 +491,7 @@ impl<'m> Collector<'m> {
             has_works: m.persons.iter().map(|p| !p.works.is_empty()).collect(),
             first_event: None,
             last_event: None,
-            last_prune: i64::MIN,
-            pages_since_prune: 0,
-            prune_cost: 0,
+            expiry: VecDeque::new(),
             charts: charts.then(ChartAcc::default),
         }
     }
@@ -675,18 +670,33 @@ impl<'m> Collector<'m> {
                 *c.weekly.entry((person, format!("{}-W{:02}", w.year(), w.week()))).or_default() += 1;
             }
         }
-        self.pages_since_prune += 1;
-        if t.saturating_sub(self.last_prune) >= HALF_DAY && self.pages_since_prune >= self.prune_cost {
-            self.last_prune = t;
-            self.pages_since_prune = 0;
-            let mut cost = self.total.prune_windows(t);
-            for (_, a) in self.services.iter_mut() {
-                cost += a.prune_windows(t);
+        self.expiry.push_back((t, AccId::Total, person));
+        self.expiry.push_back((t, AccId::Service(service), person));
+        if let Some(p) = policy {
+            self.expiry.push_back((t, AccId::Policy(p), person));
+        }
+        self.free_idle_windows(t);
+    }
+
+    /// Free the windows whose latest page is 12 hours old or more: the
+    /// next page drops all they hold anyway.
+    fn free_idle_windows(&mut self, now: Instant) {
+        let edge = now.saturating_sub(HALF_DAY);
+        while let Some(&(at, acc, person)) = self.expiry.front() {
+            if at > edge {
+                break;
             }
-            for a in self.by_policy.values_mut() {
-                cost += a.prune_windows(t);
+            self.expiry.pop_front();
+            let a = match acc {
+                AccId::Total => Some(&mut self.total),
+                AccId::Service(i) => self.services.get_mut(i as usize).map(|x| &mut x.1),
+                AccId::Policy(p) => self.by_policy.get_mut(&p),
+            };
+            if let Some(w) = a.and_then(|a| a.people.get_mut(&person)).map(|x| &mut x.window) {
+                if w.latest().is_some_and(|l| l <= edge) {
+                    w.clear();
+                }
             }
-            self.prune_cost = cost + self.services.len() as u64 + self.by_policy.len() as u64;
         }
     }
 
@@ -705,6 +715,7 @@ impl<'m> Collector<'m> {
         self.open = FxMap::default();
         self.ended = Vec::new();
         self.works = Vec::new();
+        self.expiry = VecDeque::new();
         let m = self.m;
         let ctx = Arc::new(SectionCtx { names: m.persons.iter().map(|p| p.name.name.clone()).collect(), has_works: self.has_works, span });
         let mut metrics = ctx.section(&self.total, counters.suppressed_but_acked);
@@ -1326,6 +1337,36 @@ mod tests {
         let f = w.add(3 * HALF_DAY, Some(e.2)); // an id from before the clear
         assert_eq!((f.0, f.1), (1, 1));
         assert_eq!(f.2, e.2 + 1, "ids keep counting across a clear");
+    }
+
+    /// A window is freed once its latest page is 12 hours old (at the next
+    /// page anywhere), not kept for the rest of the run.
+    #[test]
+    fn idle_windows_are_freed_once_their_latest_page_is_12_hours_old() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies");
+        let ws = crate::workspace::load(&[root]).expect("policies/ loads");
+        let svc: Arc<str> = Arc::from(ws.model.services[0].name.name.as_str());
+        let mut c = Collector::new(&ws.model, false);
+        let rec = |t: Instant, seq: u64, step: Step, person: Option<u32>| {
+            let mut r = TraceRecord::new(t, Arc::from(format!("I{seq}")), seq, step);
+            r.service = Some(svc.clone());
+            r.person = person;
+            r
+        };
+        c.record(&rec(0, 1, Step::Opened, None));
+        c.record(&rec(0, 1, Step::Paged, Some(0)));
+        c.record(&rec(10, 1, Step::Paged, Some(1)));
+        let held = |c: &Collector, p: u32| c.total.people.get(&p).map(|x| x.window.held.is_some());
+        assert_eq!((held(&c, 0), held(&c, 1)), (Some(true), Some(true)));
+        // the edge is HALF_DAY + 5 − 12 h = 5: the page at 0 is out, the one at 10 in
+        c.record(&rec(HALF_DAY + 5, 2, Step::Opened, None));
+        c.record(&rec(HALF_DAY + 5, 2, Step::Paged, Some(2)));
+        assert_eq!((held(&c, 0), held(&c, 1), held(&c, 2)), (Some(false), Some(true), Some(true)));
+        assert_eq!(c.services[0].1.people.get(&0).map(|x| x.window.held.is_some()), Some(false), "the service's window too");
+        assert_eq!(c.total.people[&0].pages, 1, "the counts stay");
+        c.record(&rec(HALF_DAY + 10, 2, Step::Paged, Some(2)));
+        assert_eq!(held(&c, 1), Some(false));
+        assert_eq!(c.expiry.len(), 4, "the two pages of the last 12 hours, total and service each");
     }
 
     #[test]
