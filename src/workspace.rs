@@ -7,6 +7,7 @@ use crate::model::{self, Model, ParsedFile};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::ast::FileAst;
 use crate::syntax::ast::AllowComment;
+use crate::syntax::parser::MAX_FILE_BYTES;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -183,14 +184,39 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
     let (root, files) = files_of(paths)?;
     let mut texts = Vec::with_capacity(files.len());
     for f in &files {
-        let bytes = std::fs::read(f).map_err(|e| LoadError::Unreadable { path: display_path(f), reason: e.to_string() })?;
+        let bytes = read_source(f).map_err(|e| LoadError::Unreadable { path: display_path(f), reason: e.to_string() })?;
         texts.push((display_path(f), bytes));
     }
-    Ok(load_texts(root, texts))
+    Ok(load_sources(root, texts))
+}
+
+/// A file as read: its bytes, or — past the parser's size limit — only
+/// its size (`None`: not a regular file, so unknown).
+enum SourceBytes {
+    Bytes(Vec<u8>),
+    TooLarge(Option<u64>),
+}
+
+/// Read at most one byte past [`MAX_FILE_BYTES`]: a file of gigabytes is
+/// refused without being held in memory.
+fn read_source(f: &Path) -> std::io::Result<SourceBytes> {
+    use std::io::Read;
+    let file = std::fs::File::open(f)?;
+    let mut bytes = Vec::new();
+    (&file).take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() <= MAX_FILE_BYTES {
+        return Ok(SourceBytes::Bytes(bytes));
+    }
+    let meta = file.metadata()?;
+    Ok(SourceBytes::TooLarge(meta.is_file().then_some(meta.len())))
 }
 
 /// Parse and build from in-memory files (path, bytes), in workspace order.
 pub fn load_texts(root: PathBuf, texts: Vec<(String, Vec<u8>)>) -> Workspace {
+    load_sources(root, texts.into_iter().map(|(p, b)| (p, SourceBytes::Bytes(b))).collect())
+}
+
+fn load_sources(root: PathBuf, texts: Vec<(String, SourceBytes)>) -> Workspace {
     let mut ws = Workspace { root, ..Default::default() };
     // Every file gets its id in workspace order first; a file that is not
     // UTF-8 gets its finding, the others are parsed (in parallel when the
@@ -199,6 +225,14 @@ pub fn load_texts(root: PathBuf, texts: Vec<(String, Vec<u8>)>) -> Workspace {
     let mut bad: Vec<Option<Finding>> = Vec::with_capacity(texts.len());
     let mut jobs: Vec<(FileId, Arc<str>)> = Vec::with_capacity(texts.len());
     for (path, bytes) in texts {
+        let bytes = match bytes {
+            SourceBytes::Bytes(b) => b,
+            SourceBytes::TooLarge(size) => {
+                let id = ws.sources.add(SourceFile::new(path, String::new()));
+                bad.push(Some(crate::syntax::parser::too_large(id, size)));
+                continue;
+            }
+        };
         let utf16 = bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff");
         let (text, at) = match String::from_utf8(bytes) {
             Ok(s) => (s, None),

@@ -458,6 +458,47 @@ fn directories_nest_at_most_32_levels_below_a_workspace() {
     assert!(err.contains("nested more than 32 directories deep"), "{err}");
 }
 
+/// A `.esc` file over 16 MiB is refused after reading one byte past the
+/// limit: a sparse 64 GiB file (far more than this machine's memory) gets
+/// E0001 with its real size, the other files are still checked.
+#[test]
+fn a_huge_esc_file_is_refused_without_being_read_whole() {
+    use escalade::workspace;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("ws");
+    write(&root.join("a.esc"), "person ann { email \"ann@example.com\" }\n");
+    let huge = root.join("huge.esc");
+    let f = std::fs::File::create(&huge).expect("create");
+    // sparse: no disk is used
+    f.set_len(64 << 30).expect("set_len");
+    drop(f);
+    let ws = workspace::load(std::slice::from_ref(&root)).expect("loads");
+    let msgs: Vec<String> = ws.findings.iter().map(|f| format!("{} {}", f.code, f.message)).collect();
+    assert_eq!(msgs, vec![format!("E0001 file is {} bytes; the limit is 16 MiB", 64u64 << 30)]);
+    assert!(ws.model.persons.iter().any(|p| p.name.name == "ann"), "the other file is read");
+    let (code, out, err) = cli(&["check", &root.to_string_lossy()]).expect("no panic");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("huge.esc:1:1") && out.contains("the limit is 16 MiB"), "{out}");
+}
+
+/// `escalade.toml` has the same 16 MiB limit, checked the same way, and
+/// a file that is not UTF-8 is named with the byte where it breaks.
+#[test]
+fn a_huge_or_non_utf8_escalade_toml_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("ws");
+    write(&root.join("a.esc"), "person ann { email \"ann@example.com\" }\n");
+    let toml = root.join("escalade.toml");
+    std::fs::File::create(&toml).expect("create").set_len(64 << 30).expect("sparse");
+    let (code, out, err) = cli(&["check", &root.to_string_lossy()]).expect("no panic");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("escalade.toml: larger than 16 MiB, the limit"), "{err}");
+    std::fs::write(&toml, b"[check]\n# caf\xe9\n").expect("write");
+    let (code, out, err) = cli(&["check", &root.to_string_lossy()]).expect("no panic");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("escalade.toml: invalid UTF-8 at byte 13"), "{err}");
+}
+
 #[test]
 fn a_workspace_holds_at_most_max_files_files() {
     use escalade::workspace::{self, LoadError, MAX_FILES};

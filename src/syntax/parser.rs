@@ -34,15 +34,22 @@ const STATEMENT_KEYWORDS: &[&str] = &[
 pub const RESERVED: [&str; 14] =
     ["and", "or", "not", "in", "matches", "within", "outside", "mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+/// The finding for a file over [`MAX_FILE_BYTES`] (`None`: of unknown
+/// size, e.g. a device).
+pub fn too_large(file: FileId, size: Option<u64>) -> Finding {
+    let what = match size {
+        Some(n) => format!("file is {n} bytes; the limit is 16 MiB"),
+        None => format!("file is more than {MAX_FILE_BYTES} bytes; the limit is 16 MiB"),
+    };
+    Finding::new("E0001", Span::new(file, 0, 0), what).with_help("split the workspace into several files")
+}
+
 /// Parse one file's text. Never fails: returns what parsed plus findings.
 pub fn parse_file(file: FileId, text: &str) -> (FileAst, Vec<Finding>) {
     let mut out = FileAst::default();
     let mut findings = Vec::new();
     if text.len() > MAX_FILE_BYTES {
-        findings.push(
-            Finding::new("E0001", Span::new(file, 0, 0), format!("file is {} bytes; the limit is 16 MiB", text.len()))
-                .with_help("split the workspace into several files"),
-        );
+        findings.push(too_large(file, Some(text.len() as u64)));
         return (out, findings);
     }
     let scan = Scan::new(text);
