@@ -73,9 +73,12 @@ fn names() -> impl Strategy<Value = Names> {
         })
 }
 
+/// A vector strategy with a seed drawn beside it, mapped to a permutation.
+type Permuted<S, T> = proptest::strategy::Map<(S, proptest::num::u64::Any), fn((Vec<T>, u64)) -> Vec<T>>;
+
 /// `.prop_perm()`: the vector in an order chosen by a seed.
 trait Perm<T: std::fmt::Debug>: Strategy<Value = Vec<T>> + Sized {
-    fn prop_perm(self) -> proptest::strategy::Map<(Self, proptest::num::u64::Any), fn((Vec<T>, u64)) -> Vec<T>> {
+    fn prop_perm(self) -> Permuted<Self, T> {
         (self, any::<u64>()).prop_map(|(v, seed)| permute(v, seed | 1))
     }
 }
