@@ -393,12 +393,23 @@ impl Acc {
 
 }
 
-/// An accumulator, for [`Collector::expiry`].
-#[derive(Debug, Clone, Copy)]
-enum AccId {
-    Total,
-    Service(u32),
-    Policy(u32),
+/// An accumulator, for [`Collector::expiry`], in 4 bytes (an entry is
+/// 16): the totals (all bits), a service index, or a policy index with the
+/// top bit (indexes are far below 2^31 − 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AccId(u32);
+
+impl AccId {
+    const TOTAL: AccId = AccId(u32::MAX);
+    const POLICY: u32 = 1 << 31;
+
+    fn service(i: u32) -> AccId {
+        AccId(i & !Self::POLICY)
+    }
+
+    fn policy(p: u32) -> AccId {
+        AccId(p | Self::POLICY)
+    }
 }
 
 fn count_alert(a: &mut Acc, no_severity: bool, what: fn(&mut Acc) -> &mut u64) {
@@ -670,10 +681,10 @@ impl<'m> Collector<'m> {
                 *c.weekly.entry((person, format!("{}-W{:02}", w.year(), w.week()))).or_default() += 1;
             }
         }
-        self.expiry.push_back((t, AccId::Total, person));
-        self.expiry.push_back((t, AccId::Service(service), person));
+        self.expiry.push_back((t, AccId::TOTAL, person));
+        self.expiry.push_back((t, AccId::service(service), person));
         if let Some(p) = policy {
-            self.expiry.push_back((t, AccId::Policy(p), person));
+            self.expiry.push_back((t, AccId::policy(p), person));
         }
         self.free_idle_windows(t);
     }
@@ -688,9 +699,9 @@ impl<'m> Collector<'m> {
             }
             self.expiry.pop_front();
             let a = match acc {
-                AccId::Total => Some(&mut self.total),
-                AccId::Service(i) => self.services.get_mut(i as usize).map(|x| &mut x.1),
-                AccId::Policy(p) => self.by_policy.get_mut(&p),
+                AccId::TOTAL => Some(&mut self.total),
+                AccId(p) if p & AccId::POLICY != 0 => self.by_policy.get_mut(&(p & !AccId::POLICY)),
+                AccId(i) => self.services.get_mut(i as usize).map(|x| &mut x.1),
             };
             if let Some(w) = a.and_then(|a| a.people.get_mut(&person)).map(|x| &mut x.window) {
                 if w.latest().is_some_and(|l| l <= edge) {
@@ -1367,6 +1378,9 @@ mod tests {
         c.record(&rec(HALF_DAY + 10, 2, Step::Paged, Some(2)));
         assert_eq!(held(&c, 1), Some(false));
         assert_eq!(c.expiry.len(), 4, "the two pages of the last 12 hours, total and service each");
+        assert_eq!(std::mem::size_of::<(Instant, AccId, u32)>(), 16);
+        assert_ne!(AccId::service(3), AccId::policy(3));
+        assert_ne!(AccId::TOTAL, AccId::service(u32::MAX));
     }
 
     #[test]
