@@ -192,14 +192,14 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
 
 /// A file as read: its bytes, or — past the parser's size limit — only
 /// its size (`None`: not a regular file, so unknown).
-enum SourceBytes {
+pub(crate) enum SourceBytes {
     Bytes(Vec<u8>),
     TooLarge(Option<u64>),
 }
 
 /// Read at most one byte past [`MAX_FILE_BYTES`]: a file of gigabytes is
 /// refused without being held in memory.
-fn read_source(f: &Path) -> std::io::Result<SourceBytes> {
+pub(crate) fn read_source(f: &Path) -> std::io::Result<SourceBytes> {
     use std::io::Read;
     let file = std::fs::File::open(f)?;
     let mut bytes = Vec::new();

@@ -211,22 +211,14 @@ pub(crate) fn report_load_error(err: &mut dyn Write, e: workspace::LoadError) ->
 /// The workspace config (`escalade.toml` at the root), if any.
 /// Like a `.esc` file, it is refused past 16 MiB without being read whole.
 fn load_config(ws: &Workspace) -> Result<Config, String> {
-    use std::io::Read;
-    const LIMIT: usize = crate::syntax::parser::MAX_FILE_BYTES;
     let p = ws.root.join("escalade.toml");
     let shown = workspace::display_path(&p);
-    let file = match std::fs::File::open(&p) {
-        Ok(f) => f,
+    let bytes = match workspace::read_source(&p) {
+        Ok(workspace::SourceBytes::Bytes(b)) => b,
+        Ok(workspace::SourceBytes::TooLarge(_)) => return Err(format!("{shown}: larger than 16 MiB, the limit")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
         Err(e) => return Err(format!("cannot read {shown}: {e}")),
     };
-    let mut bytes = Vec::new();
-    if let Err(e) = file.take(LIMIT as u64 + 1).read_to_end(&mut bytes) {
-        return Err(format!("cannot read {shown}: {e}"));
-    }
-    if bytes.len() > LIMIT {
-        return Err(format!("{shown}: larger than 16 MiB, the limit"));
-    }
     let text = String::from_utf8(bytes).map_err(|e| format!("{shown}: invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))?;
     Config::parse(&text).map_err(|e| format!("{shown}: {e}"))
 }

@@ -306,13 +306,8 @@ fn write_atomic(p: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> std::
     let mut tmp = p.as_os_str().to_owned();
     tmp.push(".escalade-tmp");
     let tmp = PathBuf::from(tmp);
-    let res = std::fs::File::create(&tmp)
-        .and_then(|f| {
-            let mut w = std::io::BufWriter::new(f);
-            write(&mut w)?;
-            w.into_inner().map(drop).map_err(|e| e.into_error())
-        })
-        .and_then(|()| std::fs::rename(&tmp, p));
+    // `write` buffers what it writes piece by piece (the JSON report)
+    let res = std::fs::File::create(&tmp).and_then(|mut f| write(&mut f)).and_then(|()| std::fs::rename(&tmp, p));
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -11,9 +11,9 @@
 //! heat map; in a what-if the baseline is drawn next to the candidate.
 
 use crate::sim::metrics::{Breakdown, Charts, Kind, Report, Section, Val, METRICS};
-use std::borrow::Cow;
 use crate::sim::report::{cell, kind_of, notes, when, Meta, Shown, BREAKDOWN};
 use chrono::{Datelike, NaiveDate, Weekday};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use svg::El;

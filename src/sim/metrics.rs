@@ -390,7 +390,6 @@ impl Acc {
         self.max_incidents_12h = self.max_incidents_12h.max(i);
         id
     }
-
 }
 
 /// An accumulator, for [`Collector::expiry`], in 4 bytes (an entry is
