@@ -291,6 +291,16 @@ struct Window {
     held: Option<Box<Held>>,
 }
 
+/// A freed window's box is kept for reuse if its pages fit in this many
+/// entries (most hold one to a few): a box is made and freed each time a
+/// (service, person) pair is paged after a quiet 12 hours, and reusing them
+/// keeps these medium-lived allocations from scattering over the heap.
+const SPARE_PAGES: usize = 8;
+/// An ended incident's [`Inc::last`] is kept for the next incident if it
+/// holds at most this many entries (like the window boxes: allocations that
+/// live as long as an incident, made and freed for every one).
+const SPARE_LAST: usize = 16;
+
 #[derive(Debug, Clone, Default)]
 struct Held {
     pages: VecDeque<(Instant, bool)>,
@@ -301,9 +311,10 @@ impl Window {
     /// Add a page at `t`; `prev`: the id of the incident's previous page to
     /// this person. Returns (pages, distinct incidents) in the 12-hour
     /// window ending at `t`, and the new page's id.
-    fn add(&mut self, t: Instant, prev: Option<u64>) -> (u64, u64, u64) {
+    /// `spare`: boxes of freed windows, reused before a new one is made.
+    fn add(&mut self, t: Instant, prev: Option<u64>, spare: &mut Vec<Box<Held>>) -> (u64, u64, u64) {
         let edge = t.saturating_sub(HALF_DAY);
-        let h = self.held.get_or_insert_with(Box::default);
+        let h = self.held.get_or_insert_with(|| spare.pop().unwrap_or_default());
         while let Some(&(at, live)) = h.pages.front() {
             if at > edge {
                 break;
@@ -332,10 +343,16 @@ impl Window {
         self.held.as_ref()?.pages.back().map(|&(t, _)| t)
     }
 
-    /// Drop every page (all older than 12 hours); ids stay valid.
-    fn clear(&mut self) {
-        if let Some(h) = self.held.take() {
+    /// Drop every page (all older than 12 hours); ids stay valid. The
+    /// emptied box goes to `spare` unless it grew large.
+    fn clear(&mut self, spare: &mut Vec<Box<Held>>) {
+        if let Some(mut h) = self.held.take() {
             self.popped += h.pages.len() as u64;
+            if h.pages.capacity() <= SPARE_PAGES {
+                h.pages.clear();
+                h.live = 0;
+                spare.push(h);
+            }
         }
     }
 }
@@ -380,12 +397,12 @@ struct Acc {
 impl Acc {
     /// A page; `prev`: the id of the incident's previous page to this
     /// person in this accumulator. Returns the new page's id.
-    fn page(&mut self, person: u32, t: Instant, prev: Option<u64>, off_hours: Option<bool>) -> u64 {
+    fn page(&mut self, person: u32, t: Instant, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Vec<Box<Held>>) -> u64 {
         self.pages += 1;
         let who = self.people.entry(person).or_default();
         who.pages += 1;
         who.off_hours += u64::from(off_hours == Some(true));
-        let (p, i, id) = who.window.add(t, prev);
+        let (p, i, id) = who.window.add(t, prev, spare);
         self.max_pages_12h = self.max_pages_12h.max(p);
         self.max_incidents_12h = self.max_incidents_12h.max(i);
         id
@@ -472,6 +489,10 @@ pub struct Collector<'m> {
     /// and its pages are freed (O(1) a page; memory follows the pages of
     /// the last 12 hours, not every (service, person) ever paged)
     expiry: VecDeque<(Instant, AccId, u32)>,
+    /// emptied window boxes for reuse (see [`SPARE_PAGES`])
+    spare: Vec<Box<Held>>,
+    /// ended incidents' emptied [`Inc::last`] lists, for reuse
+    spare_last: Vec<Vec<(u32, u32, u64)>>,
     charts: Option<ChartAcc>,
 }
 
@@ -502,6 +523,8 @@ impl<'m> Collector<'m> {
             first_event: None,
             last_event: None,
             expiry: VecDeque::new(),
+            spare: Vec::new(),
+            spare_last: Vec::new(),
             charts: charts.then(ChartAcc::default),
         }
     }
@@ -577,7 +600,12 @@ impl<'m> Collector<'m> {
     /// The incident has ended at `t` (resolved, auto-resolved or still open
     /// at the end): settle its per-incident metrics.
     fn end(&mut self, seq: u64, t: Instant, step: Step) {
-        let Some(inc) = self.open.remove(&seq) else { return };
+        let Some(mut inc) = self.open.remove(&seq) else { return };
+        let mut last = std::mem::take(&mut inc.last);
+        if last.capacity() <= SPARE_LAST {
+            last.clear();
+            self.spare_last.push(last);
+        }
         if self.ended_at != t {
             self.ended.clear();
             self.ended_at = t;
@@ -652,9 +680,10 @@ impl<'m> Collector<'m> {
         // §5: pages under the policy whose tier caused them, `also` pages
         // under the decided policy
         let policy = r.policy.or(decided);
+        let mut spare = std::mem::take(&mut self.spare);
         let mut step = |acc: u32, a: &mut Acc| {
             let slot = last.iter().position(|&(k, p, _)| k == acc && p == person);
-            let id = a.page(person, t, slot.map(|i| last[i].2), off);
+            let id = a.page(person, t, slot.map(|i| last[i].2), off, &mut spare);
             match slot {
                 Some(i) => last[i].2 = id,
                 None => last.push((acc, person, id)),
@@ -665,6 +694,7 @@ impl<'m> Collector<'m> {
         if let Some(p) = policy {
             step(2 + p, self.by_policy.entry(p).or_default());
         }
+        self.spare = spare;
         if let Some(inc) = self.open.get_mut(&r.seq) {
             inc.last = last;
         }
@@ -704,7 +734,7 @@ impl<'m> Collector<'m> {
             };
             if let Some(w) = a.and_then(|a| a.people.get_mut(&person)).map(|x| &mut x.window) {
                 if w.latest().is_some_and(|l| l <= edge) {
-                    w.clear();
+                    w.clear(&mut self.spare);
                 }
             }
         }
@@ -942,7 +972,7 @@ impl Sink for Collector<'_> {
                 self.count_alert(svc, None, no_sev, |a| &mut a.incidents);
                 self.open.insert(
                     r.seq,
-                    Inc { opened: r.t, svc, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev, last: Vec::new() },
+                    Inc { opened: r.t, svc, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev, last: self.spare_last.pop().unwrap_or_default() },
                 );
             }
             Step::Routed => {
@@ -1331,22 +1361,41 @@ mod tests {
     #[test]
     fn twelve_hour_windows_are_half_open() {
         let mut w = Window::default();
-        let (_, _, a) = w.add(0, None); // incident 1
-        let a2 = w.add(100, Some(a));
+        let mut spare = Vec::new();
+        let (_, _, a) = w.add(0, None, &mut spare); // incident 1
+        let a2 = w.add(100, Some(a), &mut spare);
         assert_eq!((a2.0, a2.1), (2, 1));
-        let b = w.add(100, Some(a2.2)); // incident 1 again
+        let b = w.add(100, Some(a2.2), &mut spare); // incident 1 again
         assert_eq!((b.0, b.1), (3, 1));
-        let c = w.add(HALF_DAY - 1, None); // incident 2
+        let c = w.add(HALF_DAY - 1, None, &mut spare); // incident 2
         assert_eq!((c.0, c.1), (4, 2), "[0, 12h) holds them all");
-        let d = w.add(HALF_DAY, Some(c.2)); // incident 2
+        let d = w.add(HALF_DAY, Some(c.2), &mut spare); // incident 2
         assert_eq!((d.0, d.1), (4, 2), "the page at 0 is out of (0, 12h]; those at 100 are in");
-        let e = w.add(HALF_DAY + 100, None); // incident 3
+        let e = w.add(HALF_DAY + 100, None, &mut spare); // incident 3
         assert_eq!((e.0, e.1), (3, 2), "incident 1's pages at 100 have left");
-        w.clear();
+        w.clear(&mut spare);
         assert!(w.held.is_none(), "an idle window holds no box");
-        let f = w.add(3 * HALF_DAY, Some(e.2)); // an id from before the clear
-        assert_eq!((f.0, f.1), (1, 1));
+        assert_eq!(spare.len(), 1, "its emptied box is kept for reuse");
+        assert!(spare[0].pages.is_empty() && spare[0].live == 0);
+        let f = w.add(3 * HALF_DAY, Some(e.2), &mut spare); // an id from before the clear
+        assert_eq!((f.0, f.1), (1, 1), "the reused box starts empty");
+        assert!(spare.is_empty(), "and was taken from the spares");
         assert_eq!(f.2, e.2 + 1, "ids keep counting across a clear");
+    }
+
+    /// A box that grew past [`SPARE_PAGES`] entries is freed, not kept.
+    #[test]
+    fn only_small_window_boxes_are_kept_for_reuse() {
+        let mut spare = Vec::new();
+        let mut w = Window::default();
+        for t in 0..=SPARE_PAGES as i64 {
+            w.add(t, None, &mut spare);
+        }
+        w.clear(&mut spare);
+        assert!(spare.is_empty() && w.held.is_none());
+        w.add(0, None, &mut spare);
+        w.clear(&mut spare);
+        assert_eq!(spare.len(), 1);
     }
 
     /// A window is freed once its latest page is 12 hours old (at the next
@@ -1373,6 +1422,7 @@ mod tests {
         c.record(&rec(HALF_DAY + 5, 2, Step::Paged, Some(2)));
         assert_eq!((held(&c, 0), held(&c, 1), held(&c, 2)), (Some(false), Some(true), Some(true)));
         assert_eq!(c.services[0].1.people.get(&0).map(|x| x.window.held.is_some()), Some(false), "the service's window too");
+        assert_eq!(c.spare.len(), 2, "both freed boxes are kept for reuse");
         assert_eq!(c.total.people[&0].pages, 1, "the counts stay");
         c.record(&rec(HALF_DAY + 10, 2, Step::Paged, Some(2)));
         assert_eq!(held(&c, 1), Some(false));
