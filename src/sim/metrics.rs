@@ -291,6 +291,12 @@ struct Window {
     held: Option<Box<Held>>,
 }
 
+/// Emptied window boxes. Boxes, not bare [`Held`]s: a window holds its
+/// pages as `Option<Box<Held>>` (8 bytes while idle), and a spare moves
+/// in and out of a window as a pointer.
+#[allow(clippy::vec_box)]
+type Spares = Vec<Box<Held>>;
+
 /// A freed window's box is kept for reuse if its pages fit in this many
 /// entries (most hold one to a few): a box is made and freed each time a
 /// (service, person) pair is paged after a quiet 12 hours, and reusing them
@@ -312,7 +318,7 @@ impl Window {
     /// this person. Returns (pages, distinct incidents) in the 12-hour
     /// window ending at `t`, and the new page's id.
     /// `spare`: boxes of freed windows, reused before a new one is made.
-    fn add(&mut self, t: Instant, prev: Option<u64>, spare: &mut Vec<Box<Held>>) -> (u64, u64, u64) {
+    fn add(&mut self, t: Instant, prev: Option<u64>, spare: &mut Spares) -> (u64, u64, u64) {
         let edge = t.saturating_sub(HALF_DAY);
         let h = self.held.get_or_insert_with(|| spare.pop().unwrap_or_default());
         while let Some(&(at, live)) = h.pages.front() {
@@ -345,7 +351,7 @@ impl Window {
 
     /// Drop every page (all older than 12 hours); ids stay valid. The
     /// emptied box goes to `spare` unless it grew large.
-    fn clear(&mut self, spare: &mut Vec<Box<Held>>) {
+    fn clear(&mut self, spare: &mut Spares) {
         if let Some(mut h) = self.held.take() {
             self.popped += h.pages.len() as u64;
             if h.pages.capacity() <= SPARE_PAGES {
@@ -397,7 +403,7 @@ struct Acc {
 impl Acc {
     /// A page; `prev`: the id of the incident's previous page to this
     /// person in this accumulator. Returns the new page's id.
-    fn page(&mut self, person: u32, t: Instant, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Vec<Box<Held>>) -> u64 {
+    fn page(&mut self, person: u32, t: Instant, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Spares) -> u64 {
         self.pages += 1;
         let who = self.people.entry(person).or_default();
         who.pages += 1;
@@ -490,7 +496,7 @@ pub struct Collector<'m> {
     /// the last 12 hours, not every (service, person) ever paged)
     expiry: VecDeque<(Instant, AccId, u32)>,
     /// emptied window boxes for reuse (see [`SPARE_PAGES`])
-    spare: Vec<Box<Held>>,
+    spare: Spares,
     /// ended incidents' emptied [`Inc::last`] lists, for reuse
     spare_last: Vec<Vec<(u32, u32, u64)>>,
     charts: Option<ChartAcc>,
