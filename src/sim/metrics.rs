@@ -188,14 +188,16 @@ pub fn nearest_rank(n: u64, p: u64) -> u64 {
 /// Memory is one entry per distinct second, and there is one histogram per
 /// service and policy: over a long timeline they are most of what grows
 /// (10,000 services, 5M alerts: a few million entries, most of them seen
-/// once). So a delay under 65,536 s (18 h) seen once is a `u16` in the
-/// sorted `once` (2 bytes); seen 2 to 65,535 times, a `(u16, u16)` pair in
+/// once or twice). So a delay under 65,536 s (18 h) seen once or twice is
+/// in the set `once` or `twice` ([`Seen`]: 2 bytes a value, or a bit where
+/// the values are dense); seen 3 to 65,535 times, a `(u16, u16)` pair in
 /// the sorted `small` (4 bytes); anything else goes to `big` (a
 /// `BTreeMap<i64, u64>` takes about 25 bytes an entry). A value lives in
-/// exactly one of the three.
+/// exactly one of the four.
 #[derive(Debug, Clone, Default)]
 struct Hist {
-    once: Vec<u16>,
+    once: Seen,
+    twice: Seen,
     small: Vec<(u16, u16)>,
     big: BTreeMap<i64, u64>,
     sum: i128,
@@ -218,35 +220,27 @@ impl Hist {
                     self.big.insert(v, u64::from(c) + 1);
                 }
             },
-            Err(i) => match self.once.binary_search(&s) {
-                Ok(j) => {
-                    self.once.remove(j);
-                    self.small.insert(i, (s, 2));
+            Err(i) => {
+                if self.once.remove(s) {
+                    self.twice.insert(s);
+                } else if self.twice.remove(s) {
+                    self.small.insert(i, (s, 3));
+                } else if let Some(c) = self.big.get_mut(&v) {
+                    *c += 1;
+                } else {
+                    self.once.insert(s);
                 }
-                Err(_) if self.big.contains_key(&v) => *self.big.entry(v).or_default() += 1,
-                Err(j) => self.once.insert(j, s),
-            },
+            }
         }
     }
 
     /// (second, count), ascending.
     fn iter(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
-        let mut once = self.once.iter().map(|&v| (i64::from(v), 1)).peekable();
-        let mut small = self.small.iter().map(|&(v, c)| (i64::from(v), u64::from(c))).peekable();
-        let mut big = self.big.iter().map(|(&v, &c)| (v, c)).peekable();
-        std::iter::from_fn(move || {
-            let key = |e: Option<&(i64, u64)>| e.map_or(i64::MAX, |e| e.0);
-            let (a, b, c) = (key(once.peek()), key(small.peek()), key(big.peek()));
-            // values are distinct across the three; i64::MAX (exhausted)
-            // only ties with a real `big` key, which then still comes out
-            if a <= b && a <= c && once.peek().is_some() {
-                once.next()
-            } else if b <= c && small.peek().is_some() {
-                small.next()
-            } else {
-                big.next()
-            }
-        })
+        let once = self.once.iter().map(|v| (i64::from(v), 1));
+        let twice = self.twice.iter().map(|v| (i64::from(v), 2));
+        let small = self.small.iter().map(|&(v, c)| (i64::from(v), u64::from(c)));
+        let big = self.big.iter().map(|(&v, &c)| (v, c));
+        merge_counts(merge_counts(once, twice), merge_counts(small, big))
     }
 
     fn percentile(&self, p: u64) -> Option<f64> {
@@ -265,10 +259,151 @@ impl Hist {
     }
 
     fn max(&self) -> Option<f64> {
-        let once = self.once.last().map(|&v| i64::from(v));
+        let once = self.once.last().map(i64::from);
+        let twice = self.twice.last().map(i64::from);
         let small = self.small.last().map(|&(v, _)| i64::from(v));
         let big = self.big.keys().next_back().copied();
-        once.max(small).max(big).map(|v| v as f64)
+        once.max(twice).max(small).max(big).map(|v| v as f64)
+    }
+}
+
+/// Two ascending streams of (value, count) with no value in both, as one.
+fn merge_counts<'a>(a: impl Iterator<Item = (i64, u64)> + 'a, b: impl Iterator<Item = (i64, u64)> + 'a) -> impl Iterator<Item = (i64, u64)> + 'a {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y.0 < x.0 => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
+}
+
+/// A set of delays in whole seconds (`u16`): a sorted list (2 bytes a
+/// value) and, once it saves memory, a bitmap over the stretch where the
+/// values are densest (8 bytes a 64-second word), the values outside it
+/// staying in the list. Recorded acknowledgement delays of a service
+/// cluster within minutes, so after a few hundred incidents its set is
+/// mostly a bitmap of a few hundred bytes that no longer grows.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    /// the values outside the bitmap's range, ascending
+    list: Vec<u16>,
+    /// bit `v % 64` of word `v / 64 − base` is `v`
+    bits: Box<[u64]>,
+    /// the word of the bitmap's first value
+    base: u16,
+    /// the list length at which the layout is worked out again (doubles,
+    /// so the rework costs O(1) a value, amortised)
+    next: u32,
+}
+
+/// The list is first reconsidered at this length.
+const SEEN_REWORK: u32 = 64;
+
+impl Seen {
+    /// (word, bit) of `v` when the bitmap covers it.
+    fn slot(&self, v: u16) -> Option<(usize, u64)> {
+        let w = usize::from(v / 64).checked_sub(usize::from(self.base))?;
+        (w < self.bits.len()).then(|| (w, 1u64 << (v % 64)))
+    }
+
+    /// Add `v`, which is not in the set.
+    fn insert(&mut self, v: u16) {
+        if let Some((w, b)) = self.slot(v) {
+            self.bits[w] |= b;
+            return;
+        }
+        let i = self.list.binary_search(&v).unwrap_or_else(|i| i);
+        self.list.insert(i, v);
+        if self.list.len() as u64 >= u64::from(self.next.max(SEEN_REWORK)) {
+            self.rework();
+        }
+    }
+
+    /// Take `v` out; false if it was not in the set.
+    fn remove(&mut self, v: u16) -> bool {
+        if let Some((w, b)) = self.slot(v) {
+            let had = self.bits[w] & b != 0;
+            self.bits[w] &= !b;
+            return had;
+        }
+        match self.list.binary_search(&v) {
+            Ok(i) => {
+                self.list.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Ascending.
+    fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+        let from = usize::from(self.base) * 64;
+        let cut = if self.bits.is_empty() { 0 } else { self.list.partition_point(|&v| usize::from(v) < from) };
+        let bits = self.bits.iter().enumerate().flat_map(move |(w, &word)| {
+            let mut word = word;
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let b = word.trailing_zeros();
+                    word &= word - 1;
+                    // within u16: the word covers values below 65,536
+                    (from + w * 64 + b as usize) as u16
+                })
+            })
+        });
+        self.list[..cut].iter().copied().chain(bits).chain(self.list[cut..].iter().copied())
+    }
+
+    fn last(&self) -> Option<u16> {
+        let from = usize::from(self.base) * 64;
+        let in_bits = self.bits.iter().rposition(|&w| w != 0).map(|w| (from + w * 64 + 63 - self.bits[w].leading_zeros() as usize) as u16);
+        self.list.last().copied().max(in_bits)
+    }
+
+    /// Lay the set out again: the bitmap over the run of 64-second words
+    /// that saves the most (a word saves 2 bytes a value it holds, less its
+    /// own 8), the rest in the list.
+    fn rework(&mut self) {
+        let all: Vec<u16> = self.iter().collect();
+        // Kadane over the words that hold values (empty words between
+        // them cost 8 bytes each)
+        let (mut best, mut best_run) = (0i64, None);
+        let (mut cur, mut cur_start, mut prev) = (0i64, 0u16, None::<u16>);
+        let mut i = 0;
+        while i < all.len() {
+            let w = all[i] / 64;
+            let n = all[i..].iter().take_while(|&&v| v / 64 == w).count();
+            i += n;
+            let gap = prev.map_or(0, |p| i64::from(w - p - 1));
+            if prev.is_none() || cur - 8 * gap <= 0 {
+                cur = 0;
+                cur_start = w;
+            } else {
+                cur -= 8 * gap;
+            }
+            cur += 2 * n as i64 - 8;
+            prev = Some(w);
+            if cur > best {
+                best = cur;
+                best_run = Some((cur_start, w));
+            }
+        }
+        self.bits = Box::default();
+        self.base = 0;
+        self.list = all;
+        if let Some((lo, hi)) = best_run {
+            self.base = lo;
+            self.bits = vec![0; usize::from(hi - lo) + 1].into_boxed_slice();
+            let mut rest = Vec::new();
+            for &v in &self.list {
+                match self.slot(v) {
+                    Some((w, b)) => self.bits[w] |= b,
+                    None => rest.push(v),
+                }
+            }
+            self.list = rest;
+        }
+        self.list.shrink_to_fit();
+        self.next = u32::try_from(self.list.len() * 2).unwrap_or(u32::MAX);
     }
 }
 
@@ -1330,7 +1465,7 @@ mod tests {
         /// The compact histogram counts like a plain map of every value,
         /// negative and huge ones included.
         #[test]
-        fn compact_histogram_counts_like_a_map(vs in proptest::collection::vec(proptest::prop_oneof![0i64..50, -5i64..5, proptest::prelude::any::<i64>(), proptest::strategy::Just(i64::from(u16::MAX)), proptest::strategy::Just(i64::from(u16::MAX) + 1), 65_000i64..66_000], 0..200)) {
+        fn compact_histogram_counts_like_a_map(vs in proptest::collection::vec(proptest::prop_oneof![0i64..50, -5i64..5, proptest::prelude::any::<i64>(), proptest::strategy::Just(i64::from(u16::MAX)), proptest::strategy::Just(i64::from(u16::MAX) + 1), 65_000i64..66_000, 30i64..1300, 30i64..1300, 30i64..1300], 0..1500)) {
             let mut h = Hist::default();
             let mut want: BTreeMap<i64, u64> = BTreeMap::new();
             for &v in &vs {
@@ -1357,11 +1492,49 @@ mod tests {
         h.add(3);
         assert_eq!(h.iter().collect::<Vec<_>>(), vec![(3, 1), (7, u64::from(u16::MAX) + 2)]);
         assert!(h.small.iter().all(|e| e.0 != 7));
-        // a value seen once is a bare u16; seen again it moves to the pairs
+        // a value seen once is in `once`; seen again in `twice`; then a pair
         h.add(9);
-        assert_eq!((h.once.clone(), h.small.len()), (vec![3, 9], 0));
+        assert_eq!((h.once.iter().collect::<Vec<_>>(), h.twice.iter().count(), h.small.len()), (vec![3, 9], 0, 0));
         h.add(9);
-        assert_eq!((h.once.clone(), h.small.clone()), (vec![3], vec![(9, 2)]));
+        assert_eq!((h.once.iter().collect::<Vec<_>>(), h.twice.iter().collect::<Vec<_>>(), h.small.len()), (vec![3], vec![9], 0));
+        h.add(9);
+        assert_eq!((h.twice.iter().count(), h.small.clone()), (0, vec![(9, 3)]));
+    }
+
+    /// Dense values end up in a bitmap (8 bytes a 64-second word), sparse
+    /// ones stay in the list; the set answers the same either way.
+    #[test]
+    fn seen_sets_turn_dense_stretches_into_bitmaps() {
+        let mut s = Seen::default();
+        let mut want = std::collections::BTreeSet::new();
+        // 600 distinct delays between 30 s and 1,229 s, and three far ones
+        for i in 0..600u32 {
+            let v = (30 + (i * 7919) % 1200) as u16;
+            if want.insert(v) {
+                s.insert(v);
+            }
+        }
+        for v in [5, 40_000, 65_535] {
+            want.insert(v);
+            s.insert(v);
+        }
+        assert_eq!(s.iter().collect::<Vec<_>>(), want.iter().copied().collect::<Vec<_>>());
+        assert_eq!(s.last(), Some(65_535));
+        assert!(s.bits.len() <= 20, "the dense stretch is one bitmap of {} words", s.bits.len());
+        assert!(s.list.len() < 64, "{} values left in the list", s.list.len());
+        for v in [5, 40_000, 65_535, 30, 1229, 600] {
+            assert_eq!(s.remove(v), want.remove(&v), "{v}");
+            assert!(!s.remove(v), "{v} is gone");
+        }
+        assert_eq!(s.iter().collect::<Vec<_>>(), want.iter().copied().collect::<Vec<_>>());
+        assert_eq!(s.last(), want.iter().next_back().copied());
+        // sparse values never pay for a bitmap
+        let mut sparse = Seen::default();
+        for v in (0..200u16).map(|i| i * 300) {
+            sparse.insert(v);
+        }
+        assert!(sparse.bits.is_empty());
+        assert_eq!(sparse.iter().count(), 200);
     }
 
     #[test]
