@@ -409,20 +409,18 @@ impl Seen {
 
 /// One person's pages in the last 12 hours (for one accumulator).
 ///
-/// Each page is an entry with an id (its position since the window was
-/// made); an entry is *live* while it is the latest page of its incident to
-/// this person. An incident has a page in the window exactly when its
-/// latest page is there, so the live entries count the distinct incidents —
-/// no per-incident map, just the previous entry's id, which the incident
-/// keeps ([`Inc::last`]).
+/// Each page is an entry with an id (from one counter for the whole run,
+/// so ascending in every window); an entry is *live* while it is the latest
+/// page of its incident to this person. An incident has a page in the
+/// window exactly when its latest page is there, so the live entries count
+/// the distinct incidents — no per-incident map, just the previous entry's
+/// id, which the incident keeps ([`Inc::last`]).
 ///
 /// A (service, person) pair is paged a few times and then rarely, so most
 /// windows are empty most of the time: the pages live in a box that exists
-/// only while the window holds any, and an idle window is 16 bytes.
+/// only while the window holds any, and an idle window is 8 bytes.
 #[derive(Debug, Clone, Default)]
 struct Window {
-    /// entries dropped from the front (the id of the first page held)
-    popped: u64,
     held: Option<Box<Held>>,
 }
 
@@ -442,41 +440,44 @@ const SPARE_PAGES: usize = 8;
 /// live as long as an incident, made and freed for every one).
 const SPARE_LAST: usize = 16;
 
+/// An entry's id with this bit set: the entry is live.
+const LIVE: u64 = 1 << 63;
+
 #[derive(Debug, Clone, Default)]
 struct Held {
-    pages: VecDeque<(Instant, bool)>,
+    /// (instant, id | [`LIVE`]), oldest first
+    pages: VecDeque<(Instant, u64)>,
     live: u64,
 }
 
 impl Window {
-    /// Add a page at `t`; `prev`: the id of the incident's previous page to
-    /// this person. Returns (pages, distinct incidents) in the 12-hour
-    /// window ending at `t`, and the new page's id.
+    /// Add page `id` (above every id before it) at `t`; `prev`: the id of
+    /// the incident's previous page to this person. Returns (pages,
+    /// distinct incidents) in the 12-hour window ending at `t`.
     /// `spare`: boxes of freed windows, reused before a new one is made.
-    fn add(&mut self, t: Instant, prev: Option<u64>, spare: &mut Spares) -> (u64, u64, u64) {
+    fn add(&mut self, t: Instant, id: u64, prev: Option<u64>, spare: &mut Spares) -> (u64, u64) {
         let edge = t.saturating_sub(HALF_DAY);
         let h = self.held.get_or_insert_with(|| spare.pop().unwrap_or_default());
-        while let Some(&(at, live)) = h.pages.front() {
+        while let Some(&(at, e)) = h.pages.front() {
             if at > edge {
                 break;
             }
             h.pages.pop_front();
-            self.popped += 1;
-            if live {
+            if e & LIVE != 0 {
                 h.live -= 1;
             }
         }
-        if let Some(id) = prev.filter(|&id| id >= self.popped) {
-            if let Some(e) = h.pages.get_mut((id - self.popped) as usize) {
-                if e.1 {
-                    e.1 = false;
+        if let Some(prev) = prev {
+            if let Ok(i) = h.pages.binary_search_by_key(&prev, |&(_, e)| e & !LIVE) {
+                if h.pages[i].1 & LIVE != 0 {
+                    h.pages[i].1 &= !LIVE;
                     h.live -= 1;
                 }
             }
         }
-        h.pages.push_back((t, true));
+        h.pages.push_back((t, id | LIVE));
         h.live += 1;
-        (h.pages.len() as u64, h.live, self.popped + h.pages.len() as u64 - 1)
+        (h.pages.len() as u64, h.live)
     }
 
     /// The latest page held, if any.
@@ -484,11 +485,10 @@ impl Window {
         self.held.as_ref()?.pages.back().map(|&(t, _)| t)
     }
 
-    /// Drop every page (all older than 12 hours); ids stay valid. The
-    /// emptied box goes to `spare` unless it grew large.
+    /// Drop every page (all older than 12 hours). The emptied box goes to
+    /// `spare` unless it grew large.
     fn clear(&mut self, spare: &mut Spares) {
         if let Some(mut h) = self.held.take() {
-            self.popped += h.pages.len() as u64;
             if h.pages.capacity() <= SPARE_PAGES {
                 h.pages.clear();
                 h.live = 0;
@@ -498,13 +498,14 @@ impl Window {
     }
 }
 
-/// One paged person in one accumulator: 32 bytes, and there are as many
-/// as (service, person) pairs paged.
+/// One paged person in one accumulator: 16 bytes (24 with its key), and
+/// there are as many as (service, person) pairs paged. The counts are
+/// 32-bit; a count that passes 2^32 − 1 carries into [`Acc::carry`].
 #[derive(Debug, Clone, Default)]
 struct PersonAcc {
-    pages: u64,
+    pages: u32,
     /// off-hours pages (meaningful for a person with `works` only)
-    off_hours: u64,
+    off_hours: u32,
     window: Window,
 }
 
@@ -531,22 +532,35 @@ struct Acc {
     pages: u64,
     /// per paged person: one map lookup per page
     people: FxMap<u32, PersonAcc>,
+    /// per person, what their 32-bit counts carried: (pages, off-hours)
+    carry: FxMap<u32, (u64, u64)>,
     max_pages_12h: u64,
     max_incidents_12h: u64,
 }
 
 impl Acc {
-    /// A page; `prev`: the id of the incident's previous page to this
-    /// person in this accumulator. Returns the new page's id.
-    fn page(&mut self, person: u32, t: Instant, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Spares) -> u64 {
+    /// Page `id` (see [`Window::add`]); `prev`: the id of the incident's
+    /// previous page to this person in this accumulator.
+    fn page(&mut self, person: u32, t: Instant, id: u64, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Spares) {
         self.pages += 1;
         let who = self.people.entry(person).or_default();
-        who.pages += 1;
-        who.off_hours += u64::from(off_hours == Some(true));
-        let (p, i, id) = who.window.add(t, prev, spare);
+        let (pages, off) = (who.pages.checked_add(1), who.off_hours.checked_add(u32::from(off_hours == Some(true))));
+        who.pages = pages.unwrap_or(0);
+        who.off_hours = off.unwrap_or(0);
+        let (p, i) = who.window.add(t, id, prev, spare);
+        if pages.is_none() || off.is_none() {
+            let c = self.carry.entry(person).or_default();
+            c.0 += if pages.is_none() { 1 << 32 } else { 0 };
+            c.1 += if off.is_none() { 1 << 32 } else { 0 };
+        }
         self.max_pages_12h = self.max_pages_12h.max(p);
         self.max_incidents_12h = self.max_incidents_12h.max(i);
-        id
+    }
+
+    /// A person's (pages, off-hours pages).
+    fn person_counts(&self, person: u32, x: &PersonAcc) -> (u64, u64) {
+        let (p, o) = self.carry.get(&person).copied().unwrap_or_default();
+        (p + u64::from(x.pages), o + u64::from(x.off_hours))
     }
 }
 
@@ -632,6 +646,8 @@ pub struct Collector<'m> {
     expiry: VecDeque<(Instant, AccId, u32)>,
     /// emptied window boxes for reuse (see [`SPARE_PAGES`])
     spare: Spares,
+    /// the id of the next page in a 12-hour window ([`Window::add`])
+    next_page_id: u64,
     /// ended incidents' emptied [`Inc::last`] lists, for reuse
     spare_last: Vec<Vec<(u32, u32, u64)>>,
     charts: Option<ChartAcc>,
@@ -665,6 +681,7 @@ impl<'m> Collector<'m> {
             last_event: None,
             expiry: VecDeque::new(),
             spare: Vec::new(),
+            next_page_id: 0,
             spare_last: Vec::new(),
             charts: charts.then(ChartAcc::default),
         }
@@ -822,9 +839,12 @@ impl<'m> Collector<'m> {
         // under the decided policy
         let policy = r.policy.or(decided);
         let mut spare = std::mem::take(&mut self.spare);
+        let mut next_id = self.next_page_id;
         let mut step = |acc: u32, a: &mut Acc| {
             let slot = last.iter().position(|&(k, p, _)| k == acc && p == person);
-            let id = a.page(person, t, slot.map(|i| last[i].2), off, &mut spare);
+            let id = next_id;
+            next_id += 1;
+            a.page(person, t, id, slot.map(|i| last[i].2), off, &mut spare);
             match slot {
                 Some(i) => last[i].2 = id,
                 None => last.push((acc, person, id)),
@@ -836,6 +856,7 @@ impl<'m> Collector<'m> {
             step(2 + p, self.by_policy.entry(p).or_default());
         }
         self.spare = spare;
+        self.next_page_id = next_id;
         if let Some(inc) = self.open.get_mut(&r.seq) {
             inc.last = last;
         }
@@ -983,12 +1004,12 @@ impl SectionCtx {
         let people = a.people.len() as i128;
         let ppw = ratio(a.pages as i128 * WEEK as i128, people * self.span.max(WEEK) as i128, 4);
         s.insert("pages_per_person_week".into(), Val::Stat(ppw, 4));
-        let map = |works_only: bool, f: fn(&PersonAcc) -> u64| {
+        let map = |works_only: bool, f: fn((u64, u64)) -> u64| {
             let people = a.people.iter().filter(|&(&p, _)| !works_only || self.has_works(p));
-            Val::Map(people.map(|(&p, x)| (self.person_name(p), Val::Count(f(x) as i64))).collect())
+            Val::Map(people.map(|(&p, x)| (self.person_name(p), Val::Count(f(a.person_counts(p, x)) as i64))).collect())
         };
-        s.insert("pages_by_person".into(), map(false, |x| x.pages));
-        s.insert("off_hours_pages_by_person".into(), map(true, |x| x.off_hours));
+        s.insert("pages_by_person".into(), map(false, |c| c.0));
+        s.insert("off_hours_pages_by_person".into(), map(true, |c| c.1));
         s
     }
 }
@@ -1541,25 +1562,42 @@ mod tests {
     fn twelve_hour_windows_are_half_open() {
         let mut w = Window::default();
         let mut spare = Vec::new();
-        let (_, _, a) = w.add(0, None, &mut spare); // incident 1
-        let a2 = w.add(100, Some(a), &mut spare);
-        assert_eq!((a2.0, a2.1), (2, 1));
-        let b = w.add(100, Some(a2.2), &mut spare); // incident 1 again
-        assert_eq!((b.0, b.1), (3, 1));
-        let c = w.add(HALF_DAY - 1, None, &mut spare); // incident 2
-        assert_eq!((c.0, c.1), (4, 2), "[0, 12h) holds them all");
-        let d = w.add(HALF_DAY, Some(c.2), &mut spare); // incident 2
-        assert_eq!((d.0, d.1), (4, 2), "the page at 0 is out of (0, 12h]; those at 100 are in");
-        let e = w.add(HALF_DAY + 100, None, &mut spare); // incident 3
-        assert_eq!((e.0, e.1), (3, 2), "incident 1's pages at 100 have left");
+        // page ids 0, 1, … as the collector hands them out
+        assert_eq!(w.add(0, 0, None, &mut spare), (1, 1)); // incident 1
+        assert_eq!(w.add(100, 1, Some(0), &mut spare), (2, 1));
+        assert_eq!(w.add(100, 2, Some(1), &mut spare), (3, 1), "incident 1 again");
+        assert_eq!(w.add(HALF_DAY - 1, 3, None, &mut spare), (4, 2), "[0, 12h) holds them all"); // incident 2
+        assert_eq!(w.add(HALF_DAY, 4, Some(3), &mut spare), (4, 2), "the page at 0 is out of (0, 12h]; those at 100 are in");
+        assert_eq!(w.add(HALF_DAY + 100, 5, None, &mut spare), (3, 2), "incident 1's pages at 100 have left"); // incident 3
+        // an id that another window handed out (ids are shared) or that
+        // has left the window changes nothing
+        assert_eq!(w.add(HALF_DAY + 101, 9, Some(7), &mut spare), (4, 3));
+        assert_eq!(w.add(HALF_DAY + 102, 10, Some(2), &mut spare), (5, 4));
         w.clear(&mut spare);
         assert!(w.held.is_none(), "an idle window holds no box");
         assert_eq!(spare.len(), 1, "its emptied box is kept for reuse");
         assert!(spare[0].pages.is_empty() && spare[0].live == 0);
-        let f = w.add(3 * HALF_DAY, Some(e.2), &mut spare); // an id from before the clear
-        assert_eq!((f.0, f.1), (1, 1), "the reused box starts empty");
+        assert_eq!(w.add(3 * HALF_DAY, 11, Some(5), &mut spare), (1, 1), "the reused box starts empty; an id from before the clear is gone");
         assert!(spare.is_empty(), "and was taken from the spares");
-        assert_eq!(f.2, e.2 + 1, "ids keep counting across a clear");
+    }
+
+    /// Counts past 2^32 − 1 carry instead of wrapping.
+    #[test]
+    fn person_counts_carry_past_32_bits() {
+        let mut a = Acc::default();
+        let mut spare = Vec::new();
+        a.page(4, 0, 0, None, Some(true), &mut spare);
+        if let Some(x) = a.people.get_mut(&4) {
+            (x.pages, x.off_hours) = (u32::MAX, u32::MAX - 1);
+        }
+        a.page(4, 1, 1, None, Some(true), &mut spare);
+        a.page(4, 2, 2, None, Some(false), &mut spare);
+        let x = a.people[&4].clone();
+        assert_eq!(a.person_counts(4, &x), (u64::from(u32::MAX) + 2, u64::from(u32::MAX)));
+        a.page(4, 3, 3, None, Some(true), &mut spare);
+        let x = a.people[&4].clone();
+        assert_eq!(a.person_counts(4, &x), (u64::from(u32::MAX) + 3, u64::from(u32::MAX) + 1));
+        assert_eq!(std::mem::size_of::<PersonAcc>(), 16);
     }
 
     /// A box that grew past [`SPARE_PAGES`] entries is freed, not kept.
@@ -1567,12 +1605,12 @@ mod tests {
     fn only_small_window_boxes_are_kept_for_reuse() {
         let mut spare = Vec::new();
         let mut w = Window::default();
-        for t in 0..=SPARE_PAGES as i64 {
-            w.add(t, None, &mut spare);
+        for t in 0..=SPARE_PAGES as u64 {
+            w.add(t as i64, t, None, &mut spare);
         }
         w.clear(&mut spare);
         assert!(spare.is_empty() && w.held.is_none());
-        w.add(0, None, &mut spare);
+        w.add(0, 100, None, &mut spare);
         w.clear(&mut spare);
         assert_eq!(spare.len(), 1);
     }
