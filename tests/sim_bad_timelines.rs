@@ -260,6 +260,28 @@ fn complete_documents_read_fine() {
     }
 }
 
+/// An empty file — or one of blanks only — is an empty timeline in every
+/// format: a notice, exit 0, and zero metrics; from stdin too.
+#[test]
+fn an_empty_timeline_is_a_notice_in_every_format() {
+    for (name, text) in [("t.json", ""), ("t.json", " \n\n"), ("t.yaml", ""), ("t.yaml", "\n"), ("t.jsonl", ""), ("t.jsonl", "\n  \n")] {
+        let d = timeline(name, text);
+        let o = sim(d.path(), name, &[]);
+        let r = report(&o);
+        assert_eq!(notes(&o.stderr), vec![format!("note: {name}: the timeline is empty").as_str()], "{name} {text:?}");
+        assert_eq!((m(&r, "alerts"), m(&r, "rejected_events")), (&Value::from(0), &Value::from(0)), "{name} {text:?}");
+    }
+    let d = tempfile::tempdir().expect("tempdir");
+    let o = escalade(d.path(), &["simulate", WS, "--timeline", "-", "--format", "json"], Some(Vec::new()));
+    report(&o);
+    assert_eq!(notes(&o.stderr), vec!["note: -: the timeline is empty"]);
+    // a line that is rejected is not an empty timeline
+    let d = timeline("t.jsonl", "{\"bad\": 1}\n");
+    let o = sim(d.path(), "t.jsonl", &[]);
+    assert_eq!(m(&report(&o), "rejected_events"), 1);
+    assert!(notes(&o.stderr).is_empty(), "{}", o.stderr);
+}
+
 #[test]
 fn truncated_json_document_exits_2_naming_file_and_line() {
     // cut in the middle of the last event: that line

@@ -1064,15 +1064,12 @@ type Items = Vec<Result<Event, Rejected>>;
 
 fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices: &mut Vec<String>) -> Result<(Option<Responders>, Items), OpenError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // an empty file (or only blanks) is an empty timeline in either
+    // format, as an empty JSON Lines file is
     let mut raw: Raw = match format {
+        _ if text.trim().is_empty() => Raw::Null,
         Format::Json => serde_json::from_str(text).map_err(|e| OpenError::Syntax { path: name.into(), line: e.line(), message: e.to_string() })?,
-        _ => {
-            if text.trim().is_empty() {
-                Raw::Null
-            } else {
-                yaml_raw(text).map_err(|e| yaml_error(name, e))?
-            }
-        }
+        _ => yaml_raw(text).map_err(|e| yaml_error(name, e))?,
     };
     let invalid = |message: String| OpenError::Invalid { path: name.into(), message };
     let entries = match &raw {
@@ -1292,11 +1289,16 @@ struct JsonLines {
     eof: bool,
     buf: Vec<u8>,
     ctx: Ctx,
+    /// the file's name, for the notice of an empty timeline
+    name: String,
+    /// some line was rejected
+    rejected_any: bool,
 }
 
 impl JsonLines {
     /// A rejected line, handed out after the events read before it.
     fn defer(&mut self, r: Rejected) {
+        self.rejected_any = true;
         self.pending_rejects.push_back((self.seq, r));
     }
 
@@ -1335,6 +1337,10 @@ impl JsonLines {
         let (terminated, too_long) = match res {
             Ok(LineRead::Eof) => {
                 self.eof = true;
+                if self.seq == 0 && !self.rejected_any {
+                    // as for an empty YAML or JSON document
+                    notices.push(format!("{}: the timeline is empty", self.name));
+                }
                 return;
             }
             Ok(LineRead::Line { terminated, too_long }) => (terminated, too_long),
@@ -1508,6 +1514,8 @@ impl Timeline {
                     eof: false,
                     buf: Vec::new(),
                     ctx: Ctx::new(tz),
+                    name: name.to_string(),
+                    rejected_any: false,
                 })),
             }),
             Format::Yaml | Format::Json => {
