@@ -458,6 +458,18 @@ fn directories_nest_at_most_32_levels_below_a_workspace() {
     assert!(err.contains("nested more than 32 directories deep"), "{err}");
 }
 
+/// A workspace `ws` in `tmp` with one good file (person `ann`).
+fn workspace_with_ann(tmp: &Path) -> PathBuf {
+    let root = tmp.join("ws");
+    write(&root.join("a.esc"), "person ann { email \"ann@example.com\" }\n");
+    root
+}
+
+/// A sparse 64 GiB file at `path` (no disk is used).
+fn sparse_64_gib(path: &Path) {
+    std::fs::File::create(path).expect("create").set_len(64 << 30).expect("sparse");
+}
+
 /// A `.esc` file over 16 MiB is refused after reading one byte past the
 /// limit: a sparse 64 GiB file (far more than this machine's memory) gets
 /// E0001 with its real size, the other files are still checked.
@@ -465,13 +477,8 @@ fn directories_nest_at_most_32_levels_below_a_workspace() {
 fn a_huge_esc_file_is_refused_without_being_read_whole() {
     use escalade::workspace;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("ws");
-    write(&root.join("a.esc"), "person ann { email \"ann@example.com\" }\n");
-    let huge = root.join("huge.esc");
-    let f = std::fs::File::create(&huge).expect("create");
-    // sparse: no disk is used
-    f.set_len(64 << 30).expect("set_len");
-    drop(f);
+    let root = workspace_with_ann(tmp.path());
+    sparse_64_gib(&root.join("huge.esc"));
     let ws = workspace::load(std::slice::from_ref(&root)).expect("loads");
     let msgs: Vec<String> = ws.findings.iter().map(|f| format!("{} {}", f.code, f.message)).collect();
     assert_eq!(msgs, vec![format!("E0001 file is {} bytes; the limit is 16 MiB", 64u64 << 30)]);
@@ -486,10 +493,9 @@ fn a_huge_esc_file_is_refused_without_being_read_whole() {
 #[test]
 fn a_huge_or_non_utf8_escalade_toml_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("ws");
-    write(&root.join("a.esc"), "person ann { email \"ann@example.com\" }\n");
+    let root = workspace_with_ann(tmp.path());
     let toml = root.join("escalade.toml");
-    std::fs::File::create(&toml).expect("create").set_len(64 << 30).expect("sparse");
+    sparse_64_gib(&toml);
     let (code, out, err) = cli(&["check", &root.to_string_lossy()]).expect("no panic");
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("escalade.toml: larger than 16 MiB, the limit"), "{err}");

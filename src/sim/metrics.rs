@@ -337,8 +337,9 @@ impl Seen {
 
     /// Ascending.
     fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+        // with no bitmap `base` is 0, so the whole list comes after it
         let from = usize::from(self.base) * 64;
-        let cut = if self.bits.is_empty() { 0 } else { self.list.partition_point(|&v| usize::from(v) < from) };
+        let cut = self.list.partition_point(|&v| usize::from(v) < from);
         let bits = self.bits.iter().enumerate().flat_map(move |(w, &word)| {
             let mut word = word;
             std::iter::from_fn(move || {

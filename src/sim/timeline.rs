@@ -1062,6 +1062,11 @@ fn yaml_event_lines(text: &str) -> Vec<usize> {
 /// What a timeline yields, in order.
 type Items = Vec<Result<Event, Rejected>>;
 
+/// The notice for a timeline with nothing in it, in any format.
+fn empty_notice(name: &str) -> String {
+    format!("{name}: the timeline is empty")
+}
+
 fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices: &mut Vec<String>) -> Result<(Option<Responders>, Items), OpenError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // an empty file (or only blanks) is an empty timeline in either
@@ -1074,7 +1079,7 @@ fn read_document(text: &str, format: Format, name: &str, ctx: &mut Ctx, notices:
     let invalid = |message: String| OpenError::Invalid { path: name.into(), message };
     let entries = match &raw {
         Raw::Null => {
-            notices.push(format!("{name}: the timeline is empty"));
+            notices.push(empty_notice(name));
             return Ok((None, Vec::new()));
         }
         Raw::Map(entries) => entries,
@@ -1338,8 +1343,7 @@ impl JsonLines {
             Ok(LineRead::Eof) => {
                 self.eof = true;
                 if self.seq == 0 && !self.rejected_any {
-                    // as for an empty YAML or JSON document
-                    notices.push(format!("{}: the timeline is empty", self.name));
+                    notices.push(empty_notice(&self.name));
                 }
                 return;
             }
