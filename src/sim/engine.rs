@@ -414,6 +414,34 @@ impl TraceRecord {
         }
     }
 
+    /// Back to the state of [`TraceRecord::new`], in place (the incident
+    /// name is kept when it is the same).
+    #[inline]
+    fn reset(&mut self, t: Instant, incident: &Arc<str>, seq: u64, step: Step) {
+        self.t = t;
+        if !Arc::ptr_eq(&self.incident, incident) {
+            self.incident = incident.clone();
+        }
+        self.seq = seq;
+        self.step = step;
+        self.alert = None;
+        self.service = None;
+        self.severity = None;
+        self.route = None;
+        self.matched.clear();
+        self.policy = None;
+        self.tier = None;
+        self.round = None;
+        self.person = None;
+        self.person_name = None;
+        self.channels = 0;
+        self.causes.clear();
+        self.escalation = false;
+        self.item = None;
+        self.no_severity = false;
+        self.reason = None;
+    }
+
     /// One line for humans and tests: `+5m A1 paged person=erin
     /// channels=sms cause=renotify policy=p tier=primary round=1`, the
     /// instant as an offset from `origin`.
@@ -876,6 +904,14 @@ struct Timer {
     kind: TimerKind,
 }
 
+/// Where the next timer comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Heap,
+    Auto,
+    Acks,
+}
+
 #[derive(Debug, Default)]
 struct Queue {
     heap: BinaryHeap<Reverse<Timer>>,
@@ -995,6 +1031,9 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     /// in time order and D is constant, so this is already sorted: a FIFO
     /// instead of the heap.
     auto_q: VecDeque<(Instant, u64, u32, u32)>,
+    /// recorded acknowledgements, phase 2 of the instant they were read:
+    /// pushed at the clock's instant in scheduling order, so sorted
+    acks_q: VecDeque<Timer>,
     open_seq: u64,
     /// boxed: an incident moves in and out of `spare` as a pointer
     incidents: Vec<Option<Box<Incident>>>,
@@ -1010,7 +1049,7 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     /// suppressed alert ids → (forget at, service)
     suppressed_ids: FxMap<Arc<str>, (Instant, Arc<str>)>,
     suppressed_queue: VecDeque<(Instant, Arc<str>)>,
-    buf: Vec<TraceRecord>,
+    buf: Records,
     /// (slot, gen, person) → index in `buf` of this instant's page
     page_idx: FxMap<(u32, u32, u32), usize>,
     oncall: Vec<Option<(Instant, Vec<Segment>)>>,
@@ -1034,6 +1073,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             started: false,
             q: Queue::default(),
             auto_q: VecDeque::new(),
+            acks_q: VecDeque::new(),
             open_seq: 0,
             incidents: Vec::new(),
             gens: Vec::new(),
@@ -1043,7 +1083,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             by_key: FxMap::default(),
             suppressed_ids: FxMap::default(),
             suppressed_queue: VecDeque::new(),
-            buf: Vec::new(),
+            buf: Records::default(),
             page_idx: FxMap::default(),
             oncall: vec![None; c.m.schedules.len()],
             scratch: c.routes.scratch(),
@@ -1106,7 +1146,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         self.advance_to(t);
         for slot in self.live_slots_in_open_order() {
             let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
-            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Resolved));
+            let r = self.buf.push(t, &inc.id, inc.seq, Step::Resolved);
             r.reason = Some("drill resolve".into());
             self.end_incident(slot, t);
         }
@@ -1121,7 +1161,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         for slot in self.live_slots_in_open_order() {
             let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
-            self.buf.push(TraceRecord::new(end, inc.id.clone(), inc.seq, Step::OpenAtEnd));
+            self.buf.push(end, &inc.id, inc.seq, Step::OpenAtEnd);
             self.settle_lost(slot, end);
         }
         self.flush();
@@ -1146,35 +1186,28 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
 
     fn run_timers(&mut self, limit: Instant, inclusive: bool) {
         loop {
-            let heap = self.q.heap.peek().map(|Reverse(t)| *t);
-            let auto = self.auto_q.front().map(|&(at, seq, slot, gen)| Timer {
-                at,
-                phase: PHASE_AUTO_RESOLVE,
-                order: seq,
-                seq: 0,
-                slot,
-                gen,
-                kind: TimerKind::AutoResolve,
-            });
-            let (top, from_auto) = match (heap, auto) {
-                (None, None) => break,
-                (Some(h), None) => (h, false),
-                (None, Some(a)) => (a, true),
-                (Some(h), Some(a)) => {
-                    if a < h {
-                        (a, true)
-                    } else {
-                        (h, false)
-                    }
+            // the first of three sorted sources: the heap, the auto-resolve
+            // FIFO and the recorded-acknowledgement FIFO
+            let mut top = self.q.heap.peek().map(|Reverse(t)| (*t, Source::Heap));
+            if let Some(&(at, seq, slot, gen)) = self.auto_q.front() {
+                let a = Timer { at, phase: PHASE_AUTO_RESOLVE, order: seq, seq: 0, slot, gen, kind: TimerKind::AutoResolve };
+                if top.is_none_or(|(h, _)| a < h) {
+                    top = Some((a, Source::Auto));
                 }
-            };
+            }
+            if let Some(&a) = self.acks_q.front() {
+                if top.is_none_or(|(h, _)| a < h) {
+                    top = Some((a, Source::Acks));
+                }
+            }
+            let Some((top, from)) = top else { break };
             if top.at > limit || (!inclusive && top.at == limit) {
                 break;
             }
-            if from_auto {
-                self.auto_q.pop_front();
-            } else {
-                self.q.heap.pop();
+            match from {
+                Source::Heap => drop(self.q.heap.pop()),
+                Source::Auto => drop(self.auto_q.pop_front()),
+                Source::Acks => drop(self.acks_q.pop_front()),
             }
             self.set_now(top.at);
             self.on_timer(top);
@@ -1182,7 +1215,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     }
 
     fn flush(&mut self) {
-        for r in &self.buf {
+        for r in self.buf.records() {
             self.sink.record(r);
         }
         self.buf.clear();
@@ -1238,7 +1271,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                     if t - inc.last_alert <= window {
                         inc.last_alert = t;
                         inc.alerts.push(id.clone());
-                        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Folded));
+                        let r = self.buf.push(t, &inc.id, inc.seq, Step::Folded);
                         r.alert = Some(id.clone());
                         r.service = Some(inc.service.clone());
                         r.severity = read.map(|x| x as u32);
@@ -1259,7 +1292,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         };
         let matched: SmallVec<[u32; 4]> = SmallVec::from_slice(&out.matched);
         if let Some(route) = out.suppressed_by {
-            let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), 0, Step::Suppressed));
+            let r = self.buf.push(t, &id, 0, Step::Suppressed);
             r.alert = Some(id.clone());
             r.service = Some(service.clone());
             r.severity = read.map(|x| x as u32);
@@ -1305,7 +1338,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         if let Some(fp) = fp {
             self.by_key.insert(DedupKey(service.clone(), fp), slot);
         }
-        let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), seq, Step::Opened));
+        let r = self.buf.push(t, &id, seq, Step::Opened);
         r.alert = Some(id.clone());
         r.service = Some(service);
         r.severity = out.severity.map(|x| x as u32);
@@ -1313,7 +1346,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         r.matched = matched;
         match routed {
             Some(p) => {
-                let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), seq, Step::Routed));
+                let r = self.buf.push(t, &id, seq, Step::Routed);
                 r.policy = Some(p);
                 r.route = out.decided_by;
                 if out.fallback {
@@ -1321,7 +1354,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 }
             }
             None => {
-                let r = push_record(&mut self.buf, TraceRecord::new(t, id.clone(), seq, Step::Unrouted));
+                let r = self.buf.push(t, &id, seq, Step::Unrouted);
                 r.reason = Some(if out.service.is_none() { "unknown service".into() } else { "no route decided and the service has no policy".into() });
             }
         }
@@ -1370,7 +1403,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 None => {
                     // §5: a `by` naming no person is dropped (lost)
                     self.counters.lost_responders += 1;
-                    let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), seq, Step::LostResponder));
+                    let r = self.buf.push(t, &inc.id, seq, Step::LostResponder);
                     r.alert = Some(Arc::from(id));
                     r.person_name = Some(Arc::from(name));
                     r.reason = Some("unknown-person".into());
@@ -1382,7 +1415,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         if let Some(inc) = self.incidents[slot as usize].as_mut() {
             inc.queued.push(person);
         }
-        self.q.push(t, PHASE_ACK, None, slot, gen, TimerKind::RecordedAck { person });
+        // at the current instant, in scheduling order: a FIFO is sorted
+        self.q.seq += 1;
+        let seq = self.q.seq;
+        self.acks_q.push_back(Timer { at: t, phase: PHASE_ACK, order: seq, seq, slot, gen, kind: TimerKind::RecordedAck { person } });
     }
 
     fn on_resolve(&mut self, t: Instant, id: &str) {
@@ -1391,7 +1427,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             return;
         };
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Resolved));
+        let r = self.buf.push(t, &inc.id, inc.seq, Step::Resolved);
         r.alert = Some(Arc::from(id));
         self.end_incident(slot, t);
     }
@@ -1417,8 +1453,8 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 }
             }
             TimerKind::AutoResolve => {
-                let r = TraceRecord::new(t, inc.id.clone(), inc.seq, Step::AutoResolved);
-                self.buf.push(r);
+                let (id, seq) = (inc.id.clone(), inc.seq);
+                self.buf.push(t, &id, seq, Step::AutoResolved);
                 self.end_incident(tm.slot, t);
             }
             TimerKind::Timeout { epoch } => {
@@ -1451,7 +1487,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         inc.acked = true;
         inc.epoch = inc.epoch.wrapping_add(1);
-        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Acknowledged));
+        let r = self.buf.push(t, &inc.id, inc.seq, Step::Acknowledged);
         r.person = person;
         r.policy = inc.policy;
         // §3.6 resolution timeout: at open + D, or at the acknowledgement
@@ -1470,7 +1506,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(pol) = c.policies.get(p as usize) else { return };
         let has_next = (inc.tier as usize + 1) < pol.tiers.len() || (inc.round_paged && inc.round <= pol.repeat);
         if has_next {
-            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Escalated));
+            let r = self.buf.push(t, &inc.id, inc.seq, Step::Escalated);
             r.policy = Some(p);
             r.tier = Some(inc.tier);
             r.round = Some(inc.round);
@@ -1487,7 +1523,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
         let Some(p) = inc.policy else { return };
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(inc.tier as usize)) else { return };
-        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Renotified));
+        let r = self.buf.push(t, &inc.id, inc.seq, Step::Renotified);
         r.policy = Some(p);
         r.tier = Some(inc.tier);
         r.round = Some(inc.round);
@@ -1516,7 +1552,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(p) = inc.policy else { return };
         let Some((_, ti)) = c.policies.get(p as usize).and_then(|x| x.unresolved) else { return };
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
-        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::UnresolvedJump));
+        let r = self.buf.push(t, &inc.id, inc.seq, Step::UnresolvedJump);
         r.policy = Some(p);
         r.tier = Some(ti);
         self.side_effects(slot, p, ti, t);
@@ -1550,7 +1586,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         inc.tier_people.clear();
         inc.tier_timeout = None;
         if pol.repeat != pol.repeat_written {
-            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::EngineAdjusted));
+            let r = self.buf.push(t, &inc.id, inc.seq, Step::EngineAdjusted);
             r.policy = Some(p);
             r.reason = Some(c.repeat_reason(pol).into());
         }
@@ -1584,7 +1620,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             inc.round += 1;
             inc.tier = 0;
             inc.round_paged = false;
-            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Repeat));
+            let r = self.buf.push(t, &inc.id, inc.seq, Step::Repeat);
             r.policy = Some(p);
             r.round = Some(inc.round);
             return true;
@@ -1600,7 +1636,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         inc.exhausted = true;
         inc.epoch = inc.epoch.wrapping_add(1);
-        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Exhausted));
+        let r = self.buf.push(t, &inc.id, inc.seq, Step::Exhausted);
         r.policy = inc.policy;
         r.reason = Some(reason.into());
     }
@@ -1620,37 +1656,36 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
             let (id, seq) = (inc.id.clone(), inc.seq);
             let escalation = inc.routed != Some(p) || ti != 0;
-            let rec = |step: Step| {
-                let mut r = TraceRecord::new(t, id.clone(), seq, step);
+            fn rec<'b>(buf: &'b mut Records, (t, id, seq): (Instant, &Arc<str>, u64), step: Step, p: u32, ti: u32, round: u32) -> &'b mut TraceRecord {
+                let r = buf.push(t, id, seq, step);
                 r.policy = Some(p);
                 r.tier = Some(ti);
                 r.round = Some(round);
                 r
-            };
+            }
+            let at = (t, &id, seq);
 
             // handoff tier: entered, side effects, then P's first tier
             if let Some(h) = tier.handoff {
-                self.buf.push(rec(Step::TierEntered));
+                rec(&mut self.buf, at, Step::TierEntered, p, ti, round);
                 self.side_effects(slot, p, ti, t);
                 let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
                 if inc.entered.contains(&h) {
-                    let mut r = rec(Step::HandoffCycle);
+                    let r = rec(&mut self.buf, at, Step::HandoffCycle, p, ti, round);
                     r.policy = Some(h);
                     r.tier = None;
                     r.round = None;
                     r.reason = Some(format!("from `{}`.`{}` into a policy already entered", policy_name(c.m, p), tier_name(c.m, p, ti)).into());
-                    self.buf.push(r);
                     self.exhaust(slot, t, "handoff cycle");
                     return;
                 }
                 // the record names the policy entered; the handoff tier is
                 // in the reason
-                let mut r = rec(Step::Handoff);
+                let r = rec(&mut self.buf, at, Step::Handoff, p, ti, round);
                 r.policy = Some(h);
                 r.tier = None;
                 r.round = None;
                 r.reason = Some(format!("from `{}`.`{}`", policy_name(c.m, p), tier_name(c.m, p, ti)).into());
-                self.buf.push(r);
                 if !self.enter_policy(slot, h, t) {
                     return;
                 }
@@ -1664,9 +1699,8 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 self.people = people;
                 if c.engine.waits_out_empty_tiers() && tier.escalate.is_some() {
                     // goalert: the empty step waits out its delay
-                    let mut r = rec(Step::TierEntered);
+                    let r = rec(&mut self.buf, at, Step::TierEntered, p, ti, round);
                     r.reason = Some("reaches nobody; goalert waits out its delay".into());
-                    self.buf.push(r);
                     self.adjusted_delay_record(slot, p, ti, t);
                     self.side_effects(slot, p, ti, t);
                     let people = std::mem::take(&mut self.people);
@@ -1675,9 +1709,8 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 }
                 // §3.6 empty tiers: skipped, side effects recorded, the next
                 // tier entered at the same instant
-                let mut r = rec(Step::TierSkipped);
+                let r = rec(&mut self.buf, at, Step::TierSkipped, p, ti, round);
                 r.reason = Some("reaches nobody".into());
-                self.buf.push(r);
                 self.side_effects(slot, p, ti, t);
                 if tier.terminal {
                     self.exhaust(slot, t, "the terminal tier reaches nobody");
@@ -1689,7 +1722,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 continue;
             }
 
-            self.buf.push(rec(Step::TierEntered));
+            rec(&mut self.buf, at, Step::TierEntered, p, ti, round);
             self.adjusted_delay_record(slot, p, ti, t);
             self.side_effects(slot, p, ti, t);
             for &(person, ch, target) in &people {
@@ -1732,7 +1765,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
         let (Some(w), Some(e)) = (tier.escalate_written, tier.escalate) else { return };
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::EngineAdjusted));
+        let r = self.buf.push(t, &inc.id, inc.seq, Step::EngineAdjusted);
         r.policy = Some(p);
         r.tier = Some(ti);
         r.reason = Some(c.delay_reason(w, e).into());
@@ -1745,7 +1778,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
         for (step, n) in [(Step::ChannelOpened, tier.n_channels), (Step::Checkpoint, tier.n_checkpoints)] {
             for i in 0..n {
-                let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, step));
+                let r = self.buf.push(t, &inc.id, inc.seq, step);
                 r.policy = Some(p);
                 r.tier = Some(ti);
                 r.item = Some(i);
@@ -1817,7 +1850,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
         }
         self.page_idx.insert(key, self.buf.len());
-        let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::Paged));
+        let r = self.buf.push(t, &inc.id, inc.seq, Step::Paged);
         r.person = Some(person);
         r.channels = channels;
         r.policy = cause.policy;
@@ -1899,7 +1932,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         for (who, _) in pending {
             self.counters.lost_responders += 1;
-            let r = push_record(&mut self.buf, TraceRecord::new(t, inc.id.clone(), inc.seq, Step::LostResponder));
+            let r = self.buf.push(t, &inc.id, inc.seq, Step::LostResponder);
             r.person = who;
             r.reason = Some(if who.is_some() { "never-paged".into() } else { "nobody-paged".into() });
         }
@@ -1962,13 +1995,54 @@ impl PartialEq for DedupKey {
 
 impl Eq for DedupKey {}
 
-/// Append a record and hand it back for its fields to be filled in place
-/// (records are large; this saves moving each one).
-#[inline(always)]
-fn push_record(buf: &mut Vec<TraceRecord>, r: TraceRecord) -> &mut TraceRecord {
-    buf.push(r);
-    let i = buf.len() - 1;
-    &mut buf[i]
+/// This instant's trace records, kept until the clock moves (a page can
+/// still merge into them). Records are large: an emptied buffer keeps its
+/// records and overwrites them field by field, so a record is neither
+/// moved nor dropped per use.
+#[derive(Debug, Default)]
+struct Records {
+    v: Vec<TraceRecord>,
+    /// records in use: `v[..n]`
+    n: usize,
+}
+
+/// Records an emptied buffer keeps for reuse (after a burst, the rest are
+/// dropped so their names are freed).
+const KEEP_RECORDS: usize = 1024;
+
+impl Records {
+    /// Append a record and hand it back for its fields to be filled in.
+    #[inline]
+    fn push(&mut self, t: Instant, incident: &Arc<str>, seq: u64, step: Step) -> &mut TraceRecord {
+        let i = self.n;
+        self.n += 1;
+        if i < self.v.len() {
+            let r = &mut self.v[i];
+            r.reset(t, incident, seq, step);
+            r
+        } else {
+            self.v.push(TraceRecord::new(t, incident.clone(), seq, step));
+            let last = self.v.len() - 1;
+            &mut self.v[last]
+        }
+    }
+
+    fn records(&self) -> &[TraceRecord] {
+        &self.v[..self.n]
+    }
+
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    fn get_mut(&mut self, i: usize) -> Option<&mut TraceRecord> {
+        self.v[..self.n].get_mut(i)
+    }
+
+    fn clear(&mut self) {
+        self.n = 0;
+        self.v.truncate(KEEP_RECORDS);
+    }
 }
 
 fn add_person(c: &Compiled<'_>, out: &mut Vec<(u32, ChannelMask, TargetRef)>, p: u32, via: ChannelMask, target: TargetRef) {
