@@ -934,8 +934,11 @@ struct Incident {
     seq: u64,
     opened: Instant,
     service: Arc<str>,
-    /// the dedup fingerprint, when the org dedups
-    fingerprint: Option<Arc<str>>,
+    /// the hash of the dedup key (service, fingerprint), when the org
+    /// dedups
+    dedup: Option<u64>,
+    /// the dedup fingerprint (its capacity is kept for reuse)
+    fingerprint: String,
     last_alert: Instant,
     alerts: Vec<Arc<str>>,
     routed: Option<u32>,
@@ -973,7 +976,8 @@ impl Incident {
             seq: 0,
             opened: 0,
             service: none,
-            fingerprint: None,
+            dedup: None,
+            fingerprint: String::new(),
             last_alert: 0,
             alerts: Vec::new(),
             routed: None,
@@ -997,7 +1001,8 @@ impl Incident {
     /// Back to the state of [`Incident::empty`], keeping the lists'
     /// capacity (the names are overwritten when it is used again).
     fn reset(&mut self) {
-        self.fingerprint = None;
+        self.dedup = None;
+        self.fingerprint.clear();
         self.alerts.clear();
         self.routed = None;
         self.policy = None;
@@ -1044,8 +1049,10 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     #[allow(clippy::vec_box)]
     spare: Vec<Box<Incident>>,
     by_alert: FxMap<Arc<str>, u32>,
-    /// open incidents by dedup key (service, fingerprint)
-    by_key: FxMap<DedupKey, u32>,
+    /// open incidents by the hash of their dedup key (service,
+    /// fingerprint): the latest incident of each key, one slot per key
+    /// (a list only when distinct keys share a hash)
+    by_key: DedupIndex,
     /// suppressed alert ids → (forget at, service)
     suppressed_ids: FxMap<Arc<str>, (Instant, Arc<str>)>,
     suppressed_queue: VecDeque<(Instant, Arc<str>)>,
@@ -1080,7 +1087,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             free: Vec::new(),
             spare: Vec::new(),
             by_alert: FxMap::default(),
-            by_key: FxMap::default(),
+            by_key: DedupIndex::default(),
             suppressed_ids: FxMap::default(),
             suppressed_queue: VecDeque::new(),
             buf: Records::default(),
@@ -1264,8 +1271,11 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let fingerprint = a.fingerprint.as_deref().or(a.summary.as_deref()).unwrap_or("");
 
         // §3.1 dedup runs before routes
-        if let Some(window) = m.org.dedup {
-            let hit = self.by_key.get(&(a.service.as_str(), fingerprint) as &dyn KeyPair).copied();
+        let key_hash = m.org.dedup.map(|_| dedup_hash(&a.service, fingerprint));
+        if let (Some(window), Some(h)) = (m.org.dedup, key_hash) {
+            let incidents = &self.incidents;
+            let same = |s: &u32| incidents.get(*s as usize).and_then(Option::as_ref).is_some_and(|i| *i.service == *a.service && i.fingerprint == fingerprint);
+            let hit = self.by_key.find(h, same);
             if let Some(slot) = hit {
                 if let Some(inc) = self.incidents[slot as usize].as_mut() {
                     if t - inc.last_alert <= window {
@@ -1319,7 +1329,6 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         };
         let gen = self.gens[slot as usize].wrapping_add(1);
         self.gens[slot as usize] = gen;
-        let fp: Option<Arc<str>> = m.org.dedup.map(|_| Arc::from(fingerprint));
         let routed = out.policy.map(|p| p as u32);
         // a spare incident keeps its lists' capacity: no allocation per
         // incident once the engine is warm
@@ -1329,14 +1338,19 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         inc.seq = seq;
         inc.opened = t;
         inc.service = service.clone();
-        inc.fingerprint = fp.clone();
+        inc.dedup = key_hash;
+        if key_hash.is_some() {
+            inc.fingerprint.push_str(fingerprint);
+        }
         inc.last_alert = t;
         inc.alerts.push(id.clone());
         inc.routed = routed;
         self.incidents[slot as usize] = Some(inc);
         self.by_alert.insert(id.clone(), slot);
-        if let Some(fp) = fp {
-            self.by_key.insert(DedupKey(service.clone(), fp), slot);
+        if let Some(h) = key_hash {
+            // a newer incident of a key replaces the older one
+            let incidents = &self.incidents;
+            self.by_key.insert(h, slot, |s| incidents.get(*s as usize).and_then(Option::as_ref).is_some_and(|i| *i.service == *service && i.fingerprint == fingerprint));
         }
         let r = self.buf.push(t, &id, seq, Step::Opened);
         r.alert = Some(id.clone());
@@ -1898,15 +1912,15 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         self.settle_lost(slot, t);
         let Some(mut inc) = self.incidents.get_mut(slot as usize).and_then(Option::take) else { return };
         for a in &inc.alerts {
-            if self.by_alert.get(a) == Some(&slot) {
-                self.by_alert.remove(a);
+            // an id maps to one open incident (a repeated id is rejected)
+            if let Some(other) = self.by_alert.remove(a) {
+                if other != slot {
+                    self.by_alert.insert(a.clone(), other);
+                }
             }
         }
-        if let Some(fp) = &inc.fingerprint {
-            let key = (&*inc.service, &**fp);
-            if self.by_key.get(&key as &dyn KeyPair) == Some(&slot) {
-                self.by_key.remove(&key as &dyn KeyPair);
-            }
+        if let Some(h) = inc.dedup {
+            self.by_key.remove(h, slot);
         }
         self.free.push(slot);
         inc.reset();
@@ -1939,61 +1953,43 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     }
 }
 
-/// An open incident's dedup key: (service, fingerprint). Looked up as a
-/// pair of `&str` through [`KeyPair`], without building a key.
-#[derive(Debug)]
-struct DedupKey(Arc<str>, Arc<str>);
+/// Open incidents by the hash of their dedup key: for each key, the
+/// latest incident opened with it. Keys are compared by the caller (`same`
+/// tells whether a listed slot has the key looked for), so the index holds
+/// no strings; distinct keys with one hash share a list.
+#[derive(Debug, Default)]
+struct DedupIndex(FxMap<u64, SmallVec<[u32; 1]>>);
 
-trait KeyPair {
-    fn pair(&self) -> (&str, &str);
-}
+impl DedupIndex {
+    fn find(&self, hash: u64, same: impl Fn(&u32) -> bool) -> Option<u32> {
+        self.0.get(&hash).and_then(|slots| slots.iter().find(|s| same(s)).copied())
+    }
 
-impl KeyPair for DedupKey {
-    fn pair(&self) -> (&str, &str) {
-        (&self.0, &self.1)
+    /// `slot` becomes the incident of its key, replacing an older one.
+    fn insert(&mut self, hash: u64, slot: u32, same: impl Fn(&u32) -> bool) {
+        let slots = self.0.entry(hash).or_default();
+        slots.retain(|s| !same(s));
+        slots.push(slot);
+    }
+
+    /// Forget `slot` (nothing when a newer incident replaced it).
+    fn remove(&mut self, hash: u64, slot: u32) {
+        if let Some(slots) = self.0.get_mut(&hash) {
+            slots.retain(|s| *s != slot);
+            if slots.is_empty() {
+                self.0.remove(&hash);
+            }
+        }
     }
 }
 
-impl KeyPair for (&str, &str) {
-    fn pair(&self) -> (&str, &str) {
-        (self.0, self.1)
-    }
+/// The hash of a dedup key (service, fingerprint).
+fn dedup_hash(service: &str, fingerprint: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::fxhash::Fx::default();
+    (service, fingerprint).hash(&mut h);
+    h.finish()
 }
-
-impl<'a> std::borrow::Borrow<dyn KeyPair + 'a> for DedupKey {
-    fn borrow(&self) -> &(dyn KeyPair + 'a) {
-        self
-    }
-}
-
-impl std::hash::Hash for dyn KeyPair + '_ {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.pair().hash(h);
-    }
-}
-
-impl PartialEq for dyn KeyPair + '_ {
-    fn eq(&self, o: &Self) -> bool {
-        self.pair() == o.pair()
-    }
-}
-
-impl Eq for dyn KeyPair + '_ {}
-
-// the same hash and equality as the borrowed form (HashMap requires it)
-impl std::hash::Hash for DedupKey {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.pair().hash(h);
-    }
-}
-
-impl PartialEq for DedupKey {
-    fn eq(&self, o: &Self) -> bool {
-        self.pair() == o.pair()
-    }
-}
-
-impl Eq for DedupKey {}
 
 /// This instant's trace records, kept until the clock moves (a page can
 /// still merge into them). Records are large: an emptied buffer keeps its
@@ -2400,6 +2396,30 @@ service s { owner ops policy p }"#);
         assert_eq!(grep(&lines, &["+15m A1 acknowledged person=bob"]).len(), 1, "{text}");
         assert_eq!(grep(&lines, &["renotified"]).len(), 2, "{text}");
         assert!(grep(&lines, &["+15m A1 renotified"]).is_empty(), "{text}");
+    }
+
+    #[test]
+    fn dedup_index_keeps_distinct_keys_apart_when_their_hashes_collide() {
+        // slots 1, 2 have key "a"; slot 3 has key "b"; all share hash 7
+        let key = |s: &u32| if *s == 3 { "b" } else { "a" };
+        let mut ix = DedupIndex::default();
+        ix.insert(7, 1, |s| key(s) == "a");
+        ix.insert(7, 3, |s| key(s) == "b");
+        assert_eq!(ix.find(7, |s| key(s) == "a"), Some(1));
+        assert_eq!(ix.find(7, |s| key(s) == "b"), Some(3));
+        assert_eq!(ix.find(8, |s| key(s) == "a"), None);
+        // a newer incident of key "a" replaces slot 1, not slot 3
+        ix.insert(7, 2, |s| key(s) == "a");
+        assert_eq!(ix.find(7, |s| key(s) == "a"), Some(2));
+        assert_eq!(ix.find(7, |s| key(s) == "b"), Some(3));
+        // the replaced incident ending changes nothing
+        ix.remove(7, 1);
+        assert_eq!(ix.find(7, |s| key(s) == "a"), Some(2));
+        ix.remove(7, 2);
+        assert_eq!(ix.find(7, |s| key(s) == "a"), None);
+        assert_eq!(ix.find(7, |s| key(s) == "b"), Some(3));
+        ix.remove(7, 3);
+        assert!(ix.0.is_empty());
     }
 
     #[test]
