@@ -959,6 +959,10 @@ struct Incident {
     unresolved_done: bool,
     /// people paged, in first-page order
     paged: Vec<u32>,
+    /// this instant's pages: (person, index in the record buffer), valid
+    /// while the buffer's `flushes` is `pages_flush`
+    pages_now: Vec<(u32, u32)>,
+    pages_flush: u64,
     /// recorded acks processed before their person was paged: (person or
     /// None for an ack without `by`, offset from open)
     pending: Vec<(Option<u32>, i64)>,
@@ -993,6 +997,8 @@ impl Incident {
             exhausted: false,
             unresolved_done: false,
             paged: Vec::new(),
+            pages_now: Vec::new(),
+            pages_flush: u64::MAX,
             pending: Vec::new(),
             queued: Vec::new(),
         }
@@ -1017,6 +1023,8 @@ impl Incident {
         self.exhausted = false;
         self.unresolved_done = false;
         self.paged.clear();
+        self.pages_now.clear();
+        self.pages_flush = u64::MAX;
         self.pending.clear();
         self.queued.clear();
     }
@@ -1057,8 +1065,6 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     suppressed_ids: FxMap<Arc<str>, (Instant, Arc<str>)>,
     suppressed_queue: VecDeque<(Instant, Arc<str>)>,
     buf: Records,
-    /// (slot, gen, person) → index in `buf` of this instant's page
-    page_idx: FxMap<(u32, u32, u32), usize>,
     oncall: Vec<Option<(Instant, Vec<Segment>)>>,
     scratch: Scratch,
     route_out: RouteOutcome,
@@ -1091,7 +1097,6 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             suppressed_ids: FxMap::default(),
             suppressed_queue: VecDeque::new(),
             buf: Records::default(),
-            page_idx: FxMap::default(),
             oncall: vec![None; c.m.schedules.len()],
             scratch: c.routes.scratch(),
             route_out: RouteOutcome::default(),
@@ -1226,7 +1231,6 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             self.sink.record(r);
         }
         self.buf.clear();
-        self.page_idx.clear();
     }
 
     fn forget_suppressed(&mut self, t: Instant) {
@@ -1849,9 +1853,12 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     /// their recorded ack was already processed.
     fn page(&mut self, slot: u32, person: u32, channels: ChannelMask, cause: PageCause, round: Option<u32>, t: Instant) {
         let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
-        let key = (slot, inc.gen, person);
-        if let Some(&i) = self.page_idx.get(&key) {
-            if let Some(r) = self.buf.get_mut(i) {
+        if inc.pages_flush != self.buf.flushes {
+            inc.pages_flush = self.buf.flushes;
+            inc.pages_now.clear();
+        }
+        if let Some(&(_, i)) = inc.pages_now.iter().find(|(p, _)| *p == person) {
+            if let Some(r) = self.buf.get_mut(i as usize) {
                 r.channels |= channels;
                 r.escalation |= cause.escalation;
                 if r.tier.is_none() && cause.tier.is_some() {
@@ -1863,7 +1870,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 return;
             }
         }
-        self.page_idx.insert(key, self.buf.len());
+        inc.pages_now.push((person, self.buf.len() as u32));
         let r = self.buf.push(t, &inc.id, inc.seq, Step::Paged);
         r.person = Some(person);
         r.channels = channels;
@@ -2000,6 +2007,9 @@ struct Records {
     v: Vec<TraceRecord>,
     /// records in use: `v[..n]`
     n: usize,
+    /// times the buffer was emptied: record indices are valid while this
+    /// does not change
+    flushes: u64,
 }
 
 /// Records an emptied buffer keeps for reuse (after a burst, the rest are
@@ -2037,6 +2047,7 @@ impl Records {
 
     fn clear(&mut self) {
         self.n = 0;
+        self.flushes += 1;
         self.v.truncate(KEEP_RECORDS);
     }
 }
