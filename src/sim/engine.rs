@@ -1440,13 +1440,15 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     }
 
     fn on_resolve(&mut self, t: Instant, id: &str) {
-        let Some(&slot) = self.by_alert.get(id) else {
+        // the index's own copy of the id names the alert (no allocation)
+        let Some((alert, &slot)) = self.by_alert.get_key_value(id) else {
             self.counters.stale_events += 1;
             return;
         };
+        let alert = alert.clone();
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
         let r = self.buf.push(t, &inc.id, inc.seq, Step::Resolved);
-        r.alert = Some(Arc::from(id));
+        r.alert = Some(alert);
         self.end_incident(slot, t);
     }
 
