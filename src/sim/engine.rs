@@ -2589,6 +2589,20 @@ routes { route quiet { when labels.env == "staging" suppress } }"#);
     }
 
     #[test]
+    fn acknowledgements_at_one_instant_follow_their_scheduling_order() {
+        let src = with(r#"
+policy p { tier one { notify person ann, person bob escalate after 10m } }
+service s { owner ops policy p }"#);
+        // ann's modelled ack was scheduled at her page (0), bob's recorded
+        // ack when it was read (3m): both in phase 2 of 3m, ann's first
+        let lines = run(&src, &[("ann", 3 * M)], vec![(0, alert("A1", "s")), (3 * M, ack("A1", Some("bob")))], 3600);
+        assert_eq!(grep(&lines, &["acknowledged"]), vec!["+3m A1 acknowledged person=ann policy=p"], "{}", show(&lines));
+        // one minute later, the recorded ack is alone at its instant
+        let lines = run(&src, &[("ann", 4 * M)], vec![(0, alert("A1", "s")), (3 * M, ack("A1", Some("bob")))], 3600);
+        assert_eq!(grep(&lines, &["acknowledged"]), vec!["+3m A1 acknowledged person=bob policy=p"], "{}", show(&lines));
+    }
+
+    #[test]
     fn timeouts_at_one_instant_follow_the_opening_order() {
         let src = with(r#"
 policy p { tier one { notify person ann escalate after 5m } tier two { notify person bob } }
