@@ -30,11 +30,7 @@ fn bench_simulate(c: &mut Criterion) {
     let ws = escalade::workspace::load(&[PathBuf::from("policies")]).expect("policies/ loads");
     let m = &ws.model;
     let services: Vec<String> = m.services.iter().map(|s| s.name.name.clone()).collect();
-    let mut text = String::new();
-    for l in gen_timeline::events(&services, n, 1_782_864_000) {
-        text.push_str(&l.text);
-        text.push('\n');
-    }
+    let text = gen_timeline::jsonl(&services, n);
     let read = |text: &str| -> Vec<Result<Event, Rejected>> {
         Timeline::from_reader(std::io::Cursor::new(text.as_bytes().to_vec()), Format::JsonLines, m.org.tz, 3600, "bench").expect("opens").collect()
     };

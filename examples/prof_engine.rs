@@ -68,11 +68,7 @@ fn main() {
     };
     let m = &ws.model;
     let services: Vec<String> = m.services.iter().map(|s| s.name.name.clone()).collect();
-    let mut text = String::new();
-    for l in gen_timeline::events(&services, n, 1_782_864_000) {
-        text.push_str(&l.text);
-        text.push('\n');
-    }
+    let text = gen_timeline::jsonl(&services, n);
     let events: Vec<Event> = match Timeline::from_reader(std::io::Cursor::new(text.into_bytes()), Format::JsonLines, m.org.tz, 3600, "bench") {
         Ok(t) => t.filter_map(Result::ok).collect(),
         Err(e) => {

@@ -55,3 +55,14 @@ pub fn events(services: &[String], n: u64, start: i64) -> impl Iterator<Item = L
 fn stamp(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
 }
+
+/// The benches' timeline as JSON Lines text: `n` alerts over `services`
+/// from 2026-07-01 00:00 UTC.
+pub fn jsonl(services: &[String], n: u64) -> String {
+    let mut text = String::new();
+    for l in events(services, n, 1_782_864_000) {
+        text.push_str(&l.text);
+        text.push('\n');
+    }
+    text
+}
