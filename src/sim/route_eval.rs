@@ -55,7 +55,7 @@ enum Node {
     In(FieldRef, Box<[Box<str>]>),
     /// string order comparison on a non-severity field
     Ord(FieldRef, CmpOp, Box<str>),
-    Match(FieldRef, Option<regex::Regex>),
+    Match(FieldRef, Option<Matcher>),
     /// index into `RouteTable::times`
     Within(usize),
     Not(Box<Node>),
@@ -97,6 +97,34 @@ struct TimeSpec {
 
 /// The compiled route list of a model.
 ///
+/// A `matches` pattern. Values shorter than [`SHORT`] bytes are searched
+/// by the same regex engine without its literal prefilter: on a few dozen
+/// bytes the prefilter falls back to a slow path that costs more than the
+/// search it would skip. A prefilter never changes whether a pattern
+/// matches, only how fast.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    re: regex::Regex,
+    short: Option<regex_automata::meta::Regex>,
+}
+
+/// Values up to this many bytes are searched without the prefilter.
+const SHORT: usize = 64;
+
+impl Matcher {
+    fn new(re: &regex::Regex) -> Matcher {
+        let short = regex_automata::meta::Regex::builder().configure(regex_automata::meta::Config::new().auto_prefilter(false)).build(re.as_str()).ok();
+        Matcher { re: re.clone(), short }
+    }
+
+    fn is_match(&self, x: &str) -> bool {
+        match &self.short {
+            Some(s) if x.len() <= SHORT => s.is_match(x),
+            _ => self.re.is_match(x),
+        }
+    }
+}
+
 /// Most routes can only match alerts of a few services (`service ==`,
 /// `team ==` in a conjunction): such a route is *guarded* and listed under
 /// each of those services, so an alert only tries the unguarded routes and
@@ -514,7 +542,7 @@ impl Compiler<'_> {
             Cond::Matches { field, pattern } => match Self::field(&field.value) {
                 // `severity matches` is E0102
                 None => Node::Const(false),
-                Some(f) => Node::Match(f, self.m.regex(&pattern.value).cloned()),
+                Some(f) => Node::Match(f, self.m.regex(&pattern.value).map(Matcher::new)),
             },
             Cond::Within { hours, .. } => Node::Within(self.time(hours)),
             Cond::Outside { hours, .. } => Node::Not(Box::new(Node::Within(self.time(hours)))),
@@ -818,6 +846,50 @@ routes {
             t.evaluate(m, &a, rank, 0, &mut t.scratch(), &mut x);
             u.evaluate(m, &a, rank, 0, &mut u.scratch(), &mut y);
             prop_assert_eq!(x, y);
+        }
+    }
+}
+
+#[cfg(test)]
+mod matcher_tests {
+    //! Searching short values without the prefilter must answer as the
+    //! regex itself does, on both sides of the length switch.
+    use super::*;
+    use proptest::prelude::*;
+
+    const PATTERNS: &[&str] = &[
+        "(?i)breach|exfiltrat|credential[- ]stuffing|unauthori[sz]ed access",
+        "^disk (full|almost full)$",
+        r"\bcpu\b.*\d{2,}%",
+        "Straße|ΣΊΣΥΦΟΣ",
+        "(?i)σίσυφος",
+        "",
+        "x*",
+    ];
+
+    #[test]
+    fn every_pattern_gets_a_search_without_prefilter() {
+        for p in PATTERNS {
+            let re = regex::Regex::new(p).expect("compiles");
+            assert!(Matcher::new(&re).short.is_some(), "{p}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+        #[test]
+        fn agrees_with_the_regex(
+            p in prop::sample::select(PATTERNS.to_vec()),
+            parts in prop::collection::vec(prop::sample::select(vec![
+                "breach", "BREACH", "Exfiltrated", "credential stuffing", "unauthorised access", "disk full",
+                "disk almost full", "cpu", "CPU", " at 97%", "5%", "straße", "STRASSE", "ΣΊΣΥΦΟΣ", "σίσυφος",
+                " ", "-", "synthetic 12345", "x", "é", "\n",
+            ]), 0..12),
+        ) {
+            let text: String = parts.concat();
+            let re = regex::Regex::new(p).expect("compiles");
+            let m = Matcher::new(&re);
+            prop_assert_eq!(m.is_match(&text), re.is_match(&text), "{:?} on {:?} ({} bytes)", p, text, text.len());
         }
     }
 }
