@@ -904,17 +904,13 @@ struct Timer {
     kind: TimerKind,
 }
 
-/// Where the next timer comes from.
-#[derive(Clone, Copy)]
-enum Source {
-    Heap,
-    Auto,
-    Acks,
-}
-
+/// Timers in processing order: a heap, and a FIFO for timers that arrive
+/// already sorted (recorded acknowledgements, due at the instant they are
+/// read, in scheduling order).
 #[derive(Debug, Default)]
 struct Queue {
     heap: BinaryHeap<Reverse<Timer>>,
+    in_order: VecDeque<Timer>,
     seq: u64,
 }
 
@@ -924,6 +920,37 @@ impl Queue {
         self.seq += 1;
         let order = order.unwrap_or(self.seq);
         self.heap.push(Reverse(Timer { at, phase, order, seq: self.seq, slot, gen, kind }));
+    }
+
+    /// A timer in scheduling order at `at`, which is no earlier than any
+    /// timer pushed this way before it: it keeps the FIFO sorted.
+    fn push_in_order(&mut self, at: Instant, phase: u8, slot: u32, gen: u32, kind: TimerKind) {
+        self.seq += 1;
+        self.in_order.push_back(Timer { at, phase, order: self.seq, seq: self.seq, slot, gen, kind });
+    }
+
+    /// Whether the first timer is the FIFO's (None: no timer).
+    #[inline]
+    fn first_in_order(&self) -> Option<bool> {
+        match (self.heap.peek(), self.in_order.front()) {
+            (Some(Reverse(h)), Some(f)) => Some(f < h),
+            (Some(_), None) => Some(false),
+            (None, f) => f.map(|_| true),
+        }
+    }
+
+    fn peek(&self) -> Option<&Timer> {
+        match self.first_in_order()? {
+            true => self.in_order.front(),
+            false => self.heap.peek().map(|Reverse(t)| t),
+        }
+    }
+
+    fn pop(&mut self) -> Option<Timer> {
+        match self.first_in_order()? {
+            true => self.in_order.pop_front(),
+            false => self.heap.pop().map(|Reverse(t)| t),
+        }
     }
 }
 
@@ -1044,9 +1071,6 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     /// in time order and D is constant, so this is already sorted: a FIFO
     /// instead of the heap.
     auto_q: VecDeque<(Instant, u64, u32, u32)>,
-    /// recorded acknowledgements, phase 2 of the instant they were read:
-    /// pushed at the clock's instant in scheduling order, so sorted
-    acks_q: VecDeque<Timer>,
     open_seq: u64,
     /// boxed: an incident moves in and out of `spare` as a pointer
     incidents: Vec<Option<Box<Incident>>>,
@@ -1086,7 +1110,6 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             started: false,
             q: Queue::default(),
             auto_q: VecDeque::new(),
-            acks_q: VecDeque::new(),
             open_seq: 0,
             incidents: Vec::new(),
             gens: Vec::new(),
@@ -1198,28 +1221,35 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
 
     fn run_timers(&mut self, limit: Instant, inclusive: bool) {
         loop {
-            // the first of three sorted sources: the heap, the auto-resolve
-            // FIFO and the recorded-acknowledgement FIFO
-            let mut top = self.q.heap.peek().map(|Reverse(t)| (*t, Source::Heap));
-            if let Some(&(at, seq, slot, gen)) = self.auto_q.front() {
-                let a = Timer { at, phase: PHASE_AUTO_RESOLVE, order: seq, seq: 0, slot, gen, kind: TimerKind::AutoResolve };
-                if top.is_none_or(|(h, _)| a < h) {
-                    top = Some((a, Source::Auto));
+            let queued = self.q.peek().copied();
+            let auto = self.auto_q.front().map(|&(at, seq, slot, gen)| Timer {
+                at,
+                phase: PHASE_AUTO_RESOLVE,
+                order: seq,
+                seq: 0,
+                slot,
+                gen,
+                kind: TimerKind::AutoResolve,
+            });
+            let (top, from_auto) = match (queued, auto) {
+                (None, None) => break,
+                (Some(q), None) => (q, false),
+                (None, Some(a)) => (a, true),
+                (Some(q), Some(a)) => {
+                    if a < q {
+                        (a, true)
+                    } else {
+                        (q, false)
+                    }
                 }
-            }
-            if let Some(&a) = self.acks_q.front() {
-                if top.is_none_or(|(h, _)| a < h) {
-                    top = Some((a, Source::Acks));
-                }
-            }
-            let Some((top, from)) = top else { break };
+            };
             if top.at > limit || (!inclusive && top.at == limit) {
                 break;
             }
-            match from {
-                Source::Heap => drop(self.q.heap.pop()),
-                Source::Auto => drop(self.auto_q.pop_front()),
-                Source::Acks => drop(self.acks_q.pop_front()),
+            if from_auto {
+                self.auto_q.pop_front();
+            } else {
+                self.q.pop();
             }
             self.set_now(top.at);
             self.on_timer(top);
@@ -1278,8 +1308,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let key_hash = m.org.dedup.map(|_| dedup_hash(&a.service, fingerprint));
         if let (Some(window), Some(h)) = (m.org.dedup, key_hash) {
             let incidents = &self.incidents;
-            let same = |s: &u32| incidents.get(*s as usize).and_then(Option::as_ref).is_some_and(|i| *i.service == *a.service && i.fingerprint == fingerprint);
-            let hit = self.by_key.find(h, same);
+            let hit = self.by_key.find(h, |s| has_key(incidents, *s, &a.service, fingerprint));
             if let Some(slot) = hit {
                 if let Some(inc) = self.incidents[slot as usize].as_mut() {
                     if t - inc.last_alert <= window {
@@ -1354,7 +1383,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         if let Some(h) = key_hash {
             // a newer incident of a key replaces the older one
             let incidents = &self.incidents;
-            self.by_key.insert(h, slot, |s| incidents.get(*s as usize).and_then(Option::as_ref).is_some_and(|i| *i.service == *service && i.fingerprint == fingerprint));
+            self.by_key.insert(h, slot, |s| has_key(incidents, *s, &a.service, fingerprint));
         }
         let r = self.buf.push(t, &id, seq, Step::Opened);
         r.alert = Some(id.clone());
@@ -1433,10 +1462,8 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         if let Some(inc) = self.incidents[slot as usize].as_mut() {
             inc.queued.push(person);
         }
-        // at the current instant, in scheduling order: a FIFO is sorted
-        self.q.seq += 1;
-        let seq = self.q.seq;
-        self.acks_q.push_back(Timer { at: t, phase: PHASE_ACK, order: seq, seq, slot, gen, kind: TimerKind::RecordedAck { person } });
+        // at the clock's instant, which only moves forward
+        self.q.push_in_order(t, PHASE_ACK, slot, gen, TimerKind::RecordedAck { person });
     }
 
     fn on_resolve(&mut self, t: Instant, id: &str) {
@@ -1992,6 +2019,11 @@ impl DedupIndex {
     }
 }
 
+/// Does the incident in `slot` have the dedup key (service, fingerprint)?
+fn has_key(incidents: &[Option<Box<Incident>>], slot: u32, service: &str, fingerprint: &str) -> bool {
+    incidents.get(slot as usize).and_then(Option::as_ref).is_some_and(|i| *i.service == *service && i.fingerprint == fingerprint)
+}
+
 /// The hash of a dedup key (service, fingerprint).
 fn dedup_hash(service: &str, fingerprint: &str) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -2409,6 +2441,32 @@ service s { owner ops policy p }"#);
         assert_eq!(grep(&lines, &["+15m A1 acknowledged person=bob"]).len(), 1, "{text}");
         assert_eq!(grep(&lines, &["renotified"]).len(), 2, "{text}");
         assert!(grep(&lines, &["+15m A1 renotified"]).is_empty(), "{text}");
+    }
+
+    #[test]
+    fn a_reset_record_is_a_new_record() {
+        let (a, b): (Arc<str>, Arc<str>) = (Arc::from("A1"), Arc::from("B2"));
+        let mut r = TraceRecord::new(5, a.clone(), 1, Step::Paged);
+        r.alert = Some(a.clone());
+        r.service = Some(b.clone());
+        r.severity = Some(1);
+        r.route = Some(2);
+        r.matched.push(3);
+        r.policy = Some(4);
+        r.tier = Some(5);
+        r.round = Some(6);
+        r.person = Some(7);
+        r.person_name = Some(b.clone());
+        r.channels = 3;
+        r.causes.push(PageCause { kind: CauseKind::Tier, policy: None, tier: None, route: None, target: TargetRef { kind: TargetKind::Person, index: 0 }, escalation: true });
+        r.escalation = true;
+        r.item = Some(8);
+        r.no_severity = true;
+        r.reason = Some("x".into());
+        r.reset(9, &b, 2, Step::Opened);
+        assert_eq!(r, TraceRecord::new(9, b.clone(), 2, Step::Opened));
+        r.reset(10, &b, 3, Step::Resolved);
+        assert_eq!(r, TraceRecord::new(10, b, 3, Step::Resolved));
     }
 
     #[test]

@@ -95,9 +95,7 @@ struct TimeSpec {
     when: WindowsOrHours,
 }
 
-/// The compiled route list of a model.
-///
-/// A `matches` pattern. Values shorter than [`SHORT`] bytes are searched
+/// A `matches` pattern. Values of up to [`SHORT`] bytes are searched
 /// by the same regex engine without its literal prefilter: on a few dozen
 /// bytes the prefilter falls back to a slow path that costs more than the
 /// search it would skip. A prefilter never changes whether a pattern
@@ -125,6 +123,8 @@ impl Matcher {
     }
 }
 
+/// The compiled route list of a model.
+///
 /// Most routes can only match alerts of a few services (`service ==`,
 /// `team ==` in a conjunction): such a route is *guarded* and listed under
 /// each of those services, so an alert only tries the unguarded routes and
