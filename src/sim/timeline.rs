@@ -1214,7 +1214,7 @@ fn read_line_capped(r: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::R
             return Ok(if any { LineRead::Line { terminated: false, too_long } } else { LineRead::Eof });
         }
         any = true;
-        let (chunk, found) = match avail.iter().position(|&b| b == b'\n') {
+        let (chunk, found) = match memchr::memchr(b'\n', avail) {
             Some(i) => (&avail[..i], Some(i + 1)),
             None => (avail, None),
         };
