@@ -313,6 +313,11 @@ pub struct TraceRecord {
     pub incident: Arc<str>,
     /// the incident's opening sequence, from 1; 0 for a suppressed alert
     pub seq: u64,
+    /// where the engine keeps the incident: below the largest number of
+    /// incidents open at once, and reused once it has ended, so a sink can
+    /// keep per-incident state in a vector indexed by it (checked against
+    /// `seq`); `u32::MAX` for a suppressed alert. Not part of the trace.
+    pub slot: u32,
     pub step: Step,
     pub alert: Option<Arc<str>>,
     /// `opened`, `folded`, `suppressed`: the alert's service string
@@ -394,6 +399,7 @@ impl TraceRecord {
             t,
             incident,
             seq,
+            slot: u32::MAX,
             step,
             alert: None,
             service: None,
@@ -423,6 +429,7 @@ impl TraceRecord {
             self.incident = incident.clone();
         }
         self.seq = seq;
+        self.slot = u32::MAX;
         self.step = step;
         self.alert = None;
         self.service = None;
@@ -1181,7 +1188,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         self.advance_to(t);
         for slot in self.live_slots_in_open_order() {
             let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
-            let r = self.buf.push(t, &inc.id, inc.seq, Step::Resolved);
+            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Resolved);
             r.reason = Some("drill resolve".into());
             self.end_incident(slot, t);
         }
@@ -1196,7 +1203,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         for slot in self.live_slots_in_open_order() {
             let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
-            self.buf.push(end, &inc.id, inc.seq, Step::OpenAtEnd);
+            self.buf.push(end, &inc.id, inc.seq, slot, Step::OpenAtEnd);
             self.settle_lost(slot, end);
         }
         self.flush();
@@ -1314,7 +1321,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                     if t - inc.last_alert <= window {
                         inc.last_alert = t;
                         inc.alerts.push(id.clone());
-                        let r = self.buf.push(t, &inc.id, inc.seq, Step::Folded);
+                        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Folded);
                         r.alert = Some(id.clone());
                         r.service = Some(inc.service.clone());
                         r.severity = read.map(|x| x as u32);
@@ -1335,7 +1342,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         };
         let matched: SmallVec<[u32; 4]> = SmallVec::from_slice(&out.matched);
         if let Some(route) = out.suppressed_by {
-            let r = self.buf.push(t, &id, 0, Step::Suppressed);
+            let r = self.buf.push(t, &id, 0, u32::MAX, Step::Suppressed);
             r.alert = Some(id.clone());
             r.service = Some(service.clone());
             r.severity = read.map(|x| x as u32);
@@ -1385,7 +1392,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             let incidents = &self.incidents;
             self.by_key.insert(h, slot, |s| has_key(incidents, *s, &a.service, fingerprint));
         }
-        let r = self.buf.push(t, &id, seq, Step::Opened);
+        let r = self.buf.push(t, &id, seq, slot, Step::Opened);
         r.alert = Some(id.clone());
         r.service = Some(service);
         r.severity = out.severity.map(|x| x as u32);
@@ -1393,7 +1400,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         r.matched = matched;
         match routed {
             Some(p) => {
-                let r = self.buf.push(t, &id, seq, Step::Routed);
+                let r = self.buf.push(t, &id, seq, slot, Step::Routed);
                 r.policy = Some(p);
                 r.route = out.decided_by;
                 if out.fallback {
@@ -1401,7 +1408,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 }
             }
             None => {
-                let r = self.buf.push(t, &id, seq, Step::Unrouted);
+                let r = self.buf.push(t, &id, seq, slot, Step::Unrouted);
                 r.reason = Some(if out.service.is_none() { "unknown service".into() } else { "no route decided and the service has no policy".into() });
             }
         }
@@ -1450,7 +1457,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 None => {
                     // §5: a `by` naming no person is dropped (lost)
                     self.counters.lost_responders += 1;
-                    let r = self.buf.push(t, &inc.id, seq, Step::LostResponder);
+                    let r = self.buf.push(t, &inc.id, seq, slot, Step::LostResponder);
                     r.alert = Some(Arc::from(id));
                     r.person_name = Some(Arc::from(name));
                     r.reason = Some("unknown-person".into());
@@ -1474,7 +1481,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         };
         let alert = alert.clone();
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let r = self.buf.push(t, &inc.id, inc.seq, Step::Resolved);
+        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Resolved);
         r.alert = Some(alert);
         self.end_incident(slot, t);
     }
@@ -1501,7 +1508,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
             TimerKind::AutoResolve => {
                 let (id, seq) = (inc.id.clone(), inc.seq);
-                self.buf.push(t, &id, seq, Step::AutoResolved);
+                self.buf.push(t, &id, seq, tm.slot, Step::AutoResolved);
                 self.end_incident(tm.slot, t);
             }
             TimerKind::Timeout { epoch } => {
@@ -1534,7 +1541,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         inc.acked = true;
         inc.epoch = inc.epoch.wrapping_add(1);
-        let r = self.buf.push(t, &inc.id, inc.seq, Step::Acknowledged);
+        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Acknowledged);
         r.person = person;
         r.policy = inc.policy;
         // §3.6 resolution timeout: at open + D, or at the acknowledgement
@@ -1553,7 +1560,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(pol) = c.policies.get(p as usize) else { return };
         let has_next = (inc.tier as usize + 1) < pol.tiers.len() || (inc.round_paged && inc.round <= pol.repeat);
         if has_next {
-            let r = self.buf.push(t, &inc.id, inc.seq, Step::Escalated);
+            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Escalated);
             r.policy = Some(p);
             r.tier = Some(inc.tier);
             r.round = Some(inc.round);
@@ -1570,7 +1577,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
         let Some(p) = inc.policy else { return };
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(inc.tier as usize)) else { return };
-        let r = self.buf.push(t, &inc.id, inc.seq, Step::Renotified);
+        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Renotified);
         r.policy = Some(p);
         r.tier = Some(inc.tier);
         r.round = Some(inc.round);
@@ -1599,7 +1606,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(p) = inc.policy else { return };
         let Some((_, ti)) = c.policies.get(p as usize).and_then(|x| x.unresolved) else { return };
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
-        let r = self.buf.push(t, &inc.id, inc.seq, Step::UnresolvedJump);
+        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::UnresolvedJump);
         r.policy = Some(p);
         r.tier = Some(ti);
         self.side_effects(slot, p, ti, t);
@@ -1633,7 +1640,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         inc.tier_people.clear();
         inc.tier_timeout = None;
         if pol.repeat != pol.repeat_written {
-            let r = self.buf.push(t, &inc.id, inc.seq, Step::EngineAdjusted);
+            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::EngineAdjusted);
             r.policy = Some(p);
             r.reason = Some(c.repeat_reason(pol).into());
         }
@@ -1667,7 +1674,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             inc.round += 1;
             inc.tier = 0;
             inc.round_paged = false;
-            let r = self.buf.push(t, &inc.id, inc.seq, Step::Repeat);
+            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Repeat);
             r.policy = Some(p);
             r.round = Some(inc.round);
             return true;
@@ -1683,7 +1690,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         inc.exhausted = true;
         inc.epoch = inc.epoch.wrapping_add(1);
-        let r = self.buf.push(t, &inc.id, inc.seq, Step::Exhausted);
+        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Exhausted);
         r.policy = inc.policy;
         r.reason = Some(reason.into());
     }
@@ -1703,14 +1710,14 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
             let (id, seq) = (inc.id.clone(), inc.seq);
             let escalation = inc.routed != Some(p) || ti != 0;
-            fn rec<'b>(buf: &'b mut Records, (t, id, seq): (Instant, &Arc<str>, u64), step: Step, p: u32, ti: u32, round: u32) -> &'b mut TraceRecord {
-                let r = buf.push(t, id, seq, step);
+            fn rec<'b>(buf: &'b mut Records, (t, id, seq, slot): (Instant, &Arc<str>, u64, u32), step: Step, p: u32, ti: u32, round: u32) -> &'b mut TraceRecord {
+                let r = buf.push(t, id, seq, slot, step);
                 r.policy = Some(p);
                 r.tier = Some(ti);
                 r.round = Some(round);
                 r
             }
-            let at = (t, &id, seq);
+            let at = (t, &id, seq, slot);
 
             // handoff tier: entered, side effects, then P's first tier
             if let Some(h) = tier.handoff {
@@ -1812,7 +1819,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
         let (Some(w), Some(e)) = (tier.escalate_written, tier.escalate) else { return };
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let r = self.buf.push(t, &inc.id, inc.seq, Step::EngineAdjusted);
+        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::EngineAdjusted);
         r.policy = Some(p);
         r.tier = Some(ti);
         r.reason = Some(c.delay_reason(w, e).into());
@@ -1825,7 +1832,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
         for (step, n) in [(Step::ChannelOpened, tier.n_channels), (Step::Checkpoint, tier.n_checkpoints)] {
             for i in 0..n {
-                let r = self.buf.push(t, &inc.id, inc.seq, step);
+                let r = self.buf.push(t, &inc.id, inc.seq, slot, step);
                 r.policy = Some(p);
                 r.tier = Some(ti);
                 r.item = Some(i);
@@ -1900,7 +1907,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
         }
         inc.pages_now.push((person, self.buf.len() as u32));
-        let r = self.buf.push(t, &inc.id, inc.seq, Step::Paged);
+        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Paged);
         r.person = Some(person);
         r.channels = channels;
         r.policy = cause.policy;
@@ -1982,7 +1989,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         for (who, _) in pending {
             self.counters.lost_responders += 1;
-            let r = self.buf.push(t, &inc.id, inc.seq, Step::LostResponder);
+            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::LostResponder);
             r.person = who;
             r.reason = Some(if who.is_some() { "never-paged".into() } else { "nobody-paged".into() });
         }
@@ -2053,15 +2060,18 @@ const KEEP_RECORDS: usize = 1024;
 impl Records {
     /// Append a record and hand it back for its fields to be filled in.
     #[inline]
-    fn push(&mut self, t: Instant, incident: &Arc<str>, seq: u64, step: Step) -> &mut TraceRecord {
+    fn push(&mut self, t: Instant, incident: &Arc<str>, seq: u64, slot: u32, step: Step) -> &mut TraceRecord {
         let i = self.n;
         self.n += 1;
         if i < self.v.len() {
             let r = &mut self.v[i];
             r.reset(t, incident, seq, step);
+            r.slot = slot;
             r
         } else {
-            self.v.push(TraceRecord::new(t, incident.clone(), seq, step));
+            let mut r = TraceRecord::new(t, incident.clone(), seq, step);
+            r.slot = slot;
+            self.v.push(r);
             let last = self.v.len() - 1;
             &mut self.v[last]
         }
@@ -2447,6 +2457,7 @@ service s { owner ops policy p }"#);
     fn a_reset_record_is_a_new_record() {
         let (a, b): (Arc<str>, Arc<str>) = (Arc::from("A1"), Arc::from("B2"));
         let mut r = TraceRecord::new(5, a.clone(), 1, Step::Paged);
+        r.slot = 11;
         r.alert = Some(a.clone());
         r.service = Some(b.clone());
         r.severity = Some(1);

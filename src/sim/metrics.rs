@@ -584,6 +584,15 @@ impl AccId {
     }
 }
 
+/// The accumulator of policy `p`, made on first use.
+fn policy_acc(v: &mut Vec<Option<Acc>>, p: u32) -> &mut Acc {
+    let i = p as usize;
+    if i >= v.len() {
+        v.resize_with(i + 1, || None);
+    }
+    v[i].get_or_insert_with(Acc::default)
+}
+
 fn count_alert(a: &mut Acc, no_severity: bool, what: fn(&mut Acc) -> &mut u64) {
     a.alerts += 1;
     *what(a) += 1;
@@ -624,7 +633,10 @@ struct WorksCache {
 /// Reads the trace and accumulates the metrics (SPEC §5).
 pub struct Collector<'m> {
     m: &'m Model,
-    open: FxMap<u64, Inc>,
+    /// open incidents by the engine's slot ([`TraceRecord::slot`]), with
+    /// their `seq`: no hashing per record, and as many entries as
+    /// incidents were ever open at once
+    open: Vec<Option<(u64, Inc)>>,
     /// incidents ended at `ended_at`: lost responders are settled right
     /// after the end record, at the same instant
     ended: Vec<(u64, u32, Option<u32>)>,
@@ -635,7 +647,8 @@ pub struct Collector<'m> {
     services: Vec<(Arc<str>, Acc)>,
     /// per service accumulator: its `ack-sla` by severity index, read once
     svc_sla: Vec<Box<[Option<i64>]>>,
-    by_policy: FxMap<u32, Acc>,
+    /// by policy index, made on first use
+    by_policy: Vec<Option<Acc>>,
     works: Vec<WorksCache>,
     has_works: Vec<bool>,
     first_event: Option<Instant>,
@@ -668,14 +681,14 @@ impl<'m> Collector<'m> {
     pub fn new(m: &'m Model, charts: bool) -> Collector<'m> {
         Collector {
             m,
-            open: FxMap::default(),
+            open: Vec::new(),
             ended: Vec::new(),
             ended_at: i64::MIN,
             total: Acc::default(),
             svc_index: FxMap::default(),
             services: Vec::new(),
             svc_sla: Vec::new(),
-            by_policy: FxMap::default(),
+            by_policy: Vec::new(),
             works: vec![WorksCache::default(); m.persons.len()],
             has_works: m.persons.iter().map(|p| !p.works.is_empty()).collect(),
             first_event: None,
@@ -704,6 +717,43 @@ impl<'m> Collector<'m> {
 
     pub fn last_event(&self) -> Option<Instant> {
         self.last_event
+    }
+
+    /// The open incident a record is about.
+    fn open_ref(&self, r: &TraceRecord) -> Option<&Inc> {
+        match self.open.get(r.slot as usize) {
+            Some(Some((seq, inc))) if *seq == r.seq => Some(inc),
+            _ => None,
+        }
+    }
+
+    fn open_mut(&mut self, r: &TraceRecord) -> Option<&mut Inc> {
+        match self.open.get_mut(r.slot as usize) {
+            Some(Some((seq, inc))) if *seq == r.seq => Some(inc),
+            _ => None,
+        }
+    }
+
+    /// Only the engine opens incidents, and its slots are small: a record
+    /// without one (`u32::MAX`) is a caller's bug, caught in tests.
+    fn open_insert(&mut self, r: &TraceRecord, inc: Inc) {
+        debug_assert!(r.slot != u32::MAX, "an opened record without an engine slot");
+        if r.slot == u32::MAX {
+            return;
+        }
+        let i = r.slot as usize;
+        if i >= self.open.len() {
+            self.open.resize_with(i + 1, || None);
+        }
+        self.open[i] = Some((r.seq, inc));
+    }
+
+    fn take_open(&mut self, slot: u32, seq: u64) -> Option<Inc> {
+        let e = self.open.get_mut(slot as usize)?;
+        match e {
+            Some((s, _)) if *s == seq => e.take().map(|(_, inc)| inc),
+            _ => None,
+        }
     }
 
     /// The index of a service's accumulator (made on first use).
@@ -747,7 +797,7 @@ impl<'m> Collector<'m> {
         f(&mut self.total);
         f(self.service_acc(svc));
         if let Some(p) = policy {
-            f(self.by_policy.entry(p).or_default());
+            f(policy_acc(&mut self.by_policy, p));
         }
     }
 
@@ -758,8 +808,8 @@ impl<'m> Collector<'m> {
 
     /// The incident has ended at `t` (resolved, auto-resolved or still open
     /// at the end): settle its per-incident metrics.
-    fn end(&mut self, seq: u64, t: Instant, step: Step) {
-        let Some(mut inc) = self.open.remove(&seq) else { return };
+    fn end(&mut self, slot: u32, seq: u64, t: Instant, step: Step) {
+        let Some(mut inc) = self.take_open(slot, seq) else { return };
         let mut last = std::mem::take(&mut inc.last);
         if last.capacity() <= SPARE_LAST {
             last.clear();
@@ -825,7 +875,7 @@ impl<'m> Collector<'m> {
     fn on_page(&mut self, r: &TraceRecord) {
         let Some(person) = r.person else { return };
         let t = r.t;
-        let (service, decided, mut last) = match self.open.get_mut(&r.seq) {
+        let (service, decided, mut last) = match self.open_mut(r) {
             Some(inc) => {
                 inc.pages += 1;
                 if r.escalation && inc.escalated.is_none() {
@@ -854,11 +904,11 @@ impl<'m> Collector<'m> {
         step(0, &mut self.total);
         step(1, self.service_acc(service));
         if let Some(p) = policy {
-            step(2 + p, self.by_policy.entry(p).or_default());
+            step(2 + p, policy_acc(&mut self.by_policy, p));
         }
         self.spare = spare;
         self.next_page_id = next_id;
-        if let Some(inc) = self.open.get_mut(&r.seq) {
+        if let Some(inc) = self.open_mut(r) {
             inc.last = last;
         }
         if let Some(c) = self.charts.as_mut() {
@@ -892,7 +942,7 @@ impl<'m> Collector<'m> {
             self.expiry.pop_front();
             let a = match acc {
                 AccId::TOTAL => Some(&mut self.total),
-                AccId(p) if p & AccId::POLICY != 0 => self.by_policy.get_mut(&(p & !AccId::POLICY)),
+                AccId(p) if p & AccId::POLICY != 0 => self.by_policy.get_mut((p & !AccId::POLICY) as usize).and_then(Option::as_mut),
                 AccId(i) => self.services.get_mut(i as usize).map(|x| &mut x.1),
             };
             if let Some(w) = a.and_then(|a| a.people.get_mut(&person)).map(|x| &mut x.window) {
@@ -915,7 +965,7 @@ impl<'m> Collector<'m> {
             _ => 0,
         };
         // free what only the events needed before the sections are made
-        self.open = FxMap::default();
+        self.open = Vec::new();
         self.ended = Vec::new();
         self.works = Vec::new();
         self.expiry = VecDeque::new();
@@ -930,7 +980,7 @@ impl<'m> Collector<'m> {
         // a service whose only alerts were suppressed and then acknowledged
         services.extend(sba.keys().filter(|s| !self.svc_index.contains_key(s.as_str())).map(|s| (Arc::from(s.as_str()), Acc::default())));
         let policies: Vec<(Arc<str>, Acc)> =
-            self.by_policy.into_iter().map(|(p, a)| (m.policies.get(p as usize).map_or_else(|| Arc::from(""), |x| Arc::from(x.name.name.as_str())), a)).collect();
+            self.by_policy.into_iter().enumerate().filter_map(|(p, a)| Some((m.policies.get(p).map_or_else(|| Arc::from(""), |x| Arc::from(x.name.name.as_str())), a?))).collect();
         let charts = self.charts.as_ref().map(|c| {
             let mut weekly: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
             for ((p, w), n) in &c.weekly {
@@ -1133,29 +1183,30 @@ impl Sink for Collector<'_> {
                 let svc = self.service_idx(&service);
                 let no_sev = r.no_severity;
                 self.count_alert(svc, None, no_sev, |a| &mut a.incidents);
-                self.open.insert(
-                    r.seq,
-                    Inc { opened: r.t, svc, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev, last: self.spare_last.pop().unwrap_or_default() },
+                let last = self.spare_last.pop().unwrap_or_default();
+                self.open_insert(
+                    r,
+                    Inc { opened: r.t, svc, severity: r.severity, policy: None, pages: 0, ack: None, escalated: None, tiers_entered: 0, no_severity: no_sev, last },
                 );
             }
             Step::Routed => {
-                let Some(inc) = self.open.get_mut(&r.seq) else { return };
+                let Some(inc) = self.open_mut(r) else { return };
                 inc.policy = r.policy;
+                let no_severity = inc.no_severity;
                 if let Some(p) = r.policy {
                     // the opening alert counts under the decided policy,
                     // known only now
-                    let a = self.by_policy.entry(p).or_default();
-                    count_alert(a, inc.no_severity, |a| &mut a.incidents);
+                    count_alert(policy_acc(&mut self.by_policy, p), no_severity, |a| &mut a.incidents);
                 }
             }
             Step::Unrouted => {
-                let Some(inc) = self.open.get(&r.seq) else { return };
+                let Some(inc) = self.open_ref(r) else { return };
                 let svc = inc.svc;
                 self.total.unrouted += 1;
                 self.service_acc(svc).unrouted += 1;
             }
             Step::Folded => {
-                let Some(inc) = self.open.get(&r.seq) else { return };
+                let Some(inc) = self.open_ref(r) else { return };
                 let (svc, policy) = (inc.svc, inc.policy);
                 self.count_alert(svc, policy, r.no_severity, |a| &mut a.deduplicated);
             }
@@ -1165,30 +1216,30 @@ impl Sink for Collector<'_> {
                 self.count_alert(svc, None, r.no_severity, |a| &mut a.suppressed);
             }
             Step::TierEntered => {
-                if let Some(inc) = self.open.get_mut(&r.seq) {
+                if let Some(inc) = self.open_mut(r) {
                     inc.tiers_entered += 1;
                 }
             }
             Step::Paged => self.on_page(r),
             Step::Acknowledged => {
-                if let Some(inc) = self.open.get_mut(&r.seq) {
+                if let Some(inc) = self.open_mut(r) {
                     inc.ack.get_or_insert(r.t);
                 }
             }
             Step::Exhausted => {
-                let Some(inc) = self.open.get(&r.seq) else { return };
+                let Some(inc) = self.open_ref(r) else { return };
                 let (svc, policy) = (inc.svc, inc.policy);
                 self.each_acc(svc, policy, |a| a.exhausted += 1);
             }
             Step::LostResponder => {
-                let found = match self.open.get(&r.seq) {
+                let found = match self.open_ref(r) {
                     Some(inc) => Some((inc.svc, inc.policy)),
                     None => self.ended.iter().find(|(s, _, _)| *s == r.seq).map(|&(_, s, p)| (s, p)),
                 };
                 let Some((svc, policy)) = found else { return };
                 self.each_acc(svc, policy, |a| a.lost_responders += 1);
             }
-            Step::Resolved | Step::AutoResolved | Step::OpenAtEnd => self.end(r.seq, r.t, r.step),
+            Step::Resolved | Step::AutoResolved | Step::OpenAtEnd => self.end(r.slot, r.seq, r.t, r.step),
             _ => {}
         }
     }
@@ -1626,6 +1677,7 @@ mod tests {
         let mut c = Collector::new(&ws.model, false);
         let rec = |t: Instant, seq: u64, step: Step, person: Option<u32>| {
             let mut r = TraceRecord::new(t, Arc::from(format!("I{seq}")), seq, step);
+            r.slot = seq as u32;
             r.service = Some(svc.clone());
             r.person = person;
             r
