@@ -1922,7 +1922,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         let first_in_incident = inc.paged.is_empty();
         inc.paged.push(person);
-        let (gen, id) = (inc.gen, inc.id.clone());
+        let gen = inc.gen;
         // §5 recorded acks processed before anyone / this person was paged
         let mut recorded: Option<i64> = None;
         let mut anonymous: Vec<i64> = Vec::new();
@@ -1942,7 +1942,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         let delay = match recorded {
             Some(off) => Some(off),
-            None => self.responders.draw(self.c.m, &id, person as usize),
+            None => self.responders.draw(self.c.m, &inc.id, person as usize),
         };
         if let Some(d) = delay {
             self.q.push(t + d.max(0), PHASE_ACK, None, slot, gen, TimerKind::Ack { person: Some(person) });
