@@ -153,7 +153,7 @@ pub fn condition(data: &[u8]) {
     if let Ok(tl) = Timeline::from_reader(Cursor::new(rest.as_bytes().to_vec()), Format::JsonLines, chrono_tz::UTC, i64::MAX / 4, "fuzz") {
         for e in tl.flatten().take(64) {
             if let EventKind::Alert(a) = e.kind {
-                alerts.push((a, e.at));
+                alerts.push((*a, e.at));
             }
         }
     }

@@ -225,7 +225,7 @@ pub fn explain(ws: &Workspace, alert: &AlertEvent, at: Instant) -> String {
     let (span, horizon_text) = horizon(m);
     let end = at.saturating_add(span);
     let mut engine = Engine::new(&c, Options { until: Some(end) }, NoAcks, Collect::default());
-    let ev = Event { at, kind: EventKind::Alert(alert.clone()), line: 0, seq: 0 };
+    let ev = Event { at, kind: EventKind::Alert(Box::new(alert.clone())), line: 0, seq: 0 };
     let _ = engine.feed(&ev);
     engine.finish(end);
     let (_, collect, _) = engine.into_parts();

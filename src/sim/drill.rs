@@ -112,7 +112,7 @@ pub fn trace(c: &Compiled<'_>, d: &Drill, at: Instant, end: Instant) -> (Vec<Tra
     for (seq, (t, _, input)) in inputs.into_iter().enumerate() {
         match input {
             Input::Alert(a) => {
-                let ev = Event { at: t, kind: EventKind::Alert(a), line: 0, seq: seq as u64 };
+                let ev = Event { at: t, kind: EventKind::Alert(Box::new(a)), line: 0, seq: seq as u64 };
                 let _ = engine.feed(&ev);
             }
             Input::ResolveAll => engine.resolve_all(t),

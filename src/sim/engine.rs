@@ -2132,11 +2132,11 @@ mod tests {
     }
 
     fn alert(id: &str, service: &str) -> EventKind {
-        EventKind::Alert(AlertEvent { id: id.into(), service: service.into(), severity: Some("sev1".into()), ..Default::default() })
+        EventKind::Alert(Box::new(AlertEvent { id: id.into(), service: service.into(), severity: Some("sev1".into()), ..Default::default() }))
     }
 
     fn alert_fp(id: &str, service: &str, fp: &str) -> EventKind {
-        EventKind::Alert(AlertEvent { id: id.into(), service: service.into(), fingerprint: Some(fp.into()), ..Default::default() })
+        EventKind::Alert(Box::new(AlertEvent { id: id.into(), service: service.into(), fingerprint: Some(fp.into()), ..Default::default() }))
     }
 
     fn ack(id: &str, by: Option<&str>) -> EventKind {
@@ -2221,14 +2221,14 @@ team ghosts { members nobody-reachable }
         }
         // 2026-07-04 03:00 UTC
         let at = 1_783_134_000 - T0;
-        let lines = run(&all, &[("frank", 4 * 60)], vec![(at, EventKind::Alert(AlertEvent {
+        let lines = run(&all, &[("frank", 4 * 60)], vec![(at, EventKind::Alert(Box::new(AlertEvent {
             id: "A1".into(),
             service: "payments-api".into(),
             severity: Some("sev1".into()),
             summary: Some("checkout 500s".into()),
             labels: [("region".to_string(), "us-east".to_string())].into_iter().collect(),
             ..Default::default()
-        }))], at + 86_400);
+        })))], at + 86_400);
         let text = show(&lines);
         if std::env::var_os("SHOW_TRACE").is_some() {
             eprintln!("{text}");
@@ -2543,13 +2543,13 @@ org o { dedup within 0s }
 policy p { tier one { notify person ann } }
 service s { owner ops policy p }
 routes { route quiet { when labels.env == "staging" suppress } }"#);
-        let staging = EventKind::Alert(AlertEvent {
+        let staging = EventKind::Alert(Box::new(AlertEvent {
             id: "A2".into(),
             service: "s".into(),
             fingerprint: Some("k".into()),
             labels: [("env".to_string(), "staging".to_string())].into_iter().collect(),
             ..Default::default()
-        });
+        }));
         let events = vec![(0, alert_fp("A1", "s", "k")), (0, staging), (1, alert_fp("A3", "s", "k"))];
         let lines = run(&src, &[], events, 3600);
         let text = show(&lines);
@@ -2643,12 +2643,12 @@ routes { route quiet { when labels.env == "staging" suppress } }"#);
         assert_eq!(grep(&r.lines, &["+2m A1 lost-responder", "person=bob", "never-paged"]).len(), 1, "{}", show(&r.lines));
         assert_eq!(r.counters.lost_responders, 1);
         // suppressed alert: suppressed_but_acked; unknown id: stale
-        let quiet = EventKind::Alert(AlertEvent {
+        let quiet = EventKind::Alert(Box::new(AlertEvent {
             id: "Q1".into(),
             service: "s".into(),
             labels: [("env".to_string(), "staging".to_string())].into_iter().collect(),
             ..Default::default()
-        });
+        }));
         let r = run_with(&src, EngineKind::Default, &[], vec![(0, quiet), (M, ack("Q1", Some("ann"))), (M, ack("X9", None)), (M, resolve("Q1"))], 3600);
         assert_eq!(r.counters.suppressed_but_acked, 1);
         assert_eq!(r.counters.stale_events, 2);
@@ -2844,13 +2844,13 @@ routes {
             for (i, (gap, ev)) in events.into_iter().enumerate() {
                 t += i64::from(gap);
                 let kind = match ev {
-                    Ev::Alert { id, service, sev, fp } => EventKind::Alert(AlertEvent {
+                    Ev::Alert { id, service, sev, fp } => EventKind::Alert(Box::new(AlertEvent {
                         id: format!("A{id}"),
                         service: services[service as usize].into(),
                         severity: Some(sevs[sev as usize].into()),
                         summary: Some(if fp == 0 { "x".into() } else { format!("y{fp}") }),
                         ..Default::default()
-                    }),
+                    })),
                     Ev::Ack { id, by } => EventKind::Ack { id: format!("A{id}"), by: ["ann", "bob", "cat", "zed"].get(by as usize).map(|x| x.to_string()) },
                     Ev::Resolve { id } => EventKind::Resolve { id: format!("A{id}") },
                 };

@@ -24,7 +24,9 @@ pub struct AlertEvent {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
-    Alert(AlertEvent),
+    /// boxed: an alert is several times the size of an ack or a resolve,
+    /// and events are moved from reader to reorder window to engine
+    Alert(Box<AlertEvent>),
     Ack { id: String, by: Option<String> },
     Resolve { id: String },
 }

@@ -606,7 +606,7 @@ pub fn servicenow<R: Read>(reader: R, tz: Tz) -> Result<Imported, ImportError> {
             }
             out.push(
                 cycle.open,
-                EventKind::Alert(AlertEvent {
+                EventKind::Alert(Box::new(AlertEvent {
                     id: id.clone(),
                     service: service.clone(),
                     severity: cycle.severity.clone(),
@@ -614,7 +614,7 @@ pub fn servicenow<R: Read>(reader: R, tz: Tz) -> Result<Imported, ImportError> {
                     source: Some("servicenow".into()),
                     labels,
                     fingerprint: Some(inc.number.clone()),
-                }),
+                })),
                 cycle.line,
             );
             if let Some((t, by, line)) = &cycle.ack {
@@ -762,7 +762,7 @@ pub fn pagerduty<R: Read>(reader: R) -> Result<Imported, ImportError> {
                 let fingerprint = text(incident.get("incident_key")).or_else(|| text(path(&e, &["channel", "incident_key"])));
                 out.push(
                     at,
-                    EventKind::Alert(AlertEvent {
+                    EventKind::Alert(Box::new(AlertEvent {
                         id,
                         service,
                         severity,
@@ -770,7 +770,7 @@ pub fn pagerduty<R: Read>(reader: R) -> Result<Imported, ImportError> {
                         source: text(path(&e, &["channel", "type"])),
                         labels,
                         fingerprint,
-                    }),
+                    })),
                     0,
                 );
             }
@@ -873,7 +873,7 @@ impl AmState {
                     let summary = annotations.get("summary").or_else(|| annotations.get("description")).or_else(|| labels.get("alertname")).cloned();
                     self.out.push(
                         starts,
-                        EventKind::Alert(AlertEvent {
+                        EventKind::Alert(Box::new(AlertEvent {
                             id: id.clone(),
                             service: service.unwrap_or_else(|| "alertmanager".into()),
                             severity: labels.get("severity").cloned(),
@@ -881,7 +881,7 @@ impl AmState {
                             source: Some("alertmanager".into()),
                             labels,
                             fingerprint: Some(fp),
-                        }),
+                        })),
                         line,
                     );
                 }
@@ -1046,7 +1046,7 @@ pub fn opsgenie<R: Read>(reader: R) -> Result<Imported, ImportError> {
         }
         out.push(
             created,
-            EventKind::Alert(AlertEvent {
+            EventKind::Alert(Box::new(AlertEvent {
                 id: id.clone(),
                 service,
                 severity: text(a.get("priority")),
@@ -1054,7 +1054,7 @@ pub fn opsgenie<R: Read>(reader: R) -> Result<Imported, ImportError> {
                 source: text(a.get("source")),
                 labels,
                 fingerprint: text(a.get("alias")),
-            }),
+            })),
             0,
         );
         if let Some(t) = ack_at {
@@ -1440,7 +1440,7 @@ mod tests {
     fn jsonl_writer_escapes_and_orders_keys() {
         let e = Event {
             at: ts("2026-07-01T02:14:00Z"),
-            kind: EventKind::Alert(AlertEvent {
+            kind: EventKind::Alert(Box::new(AlertEvent {
                 id: "A\"1".into(),
                 service: "s".into(),
                 severity: None,
@@ -1448,7 +1448,7 @@ mod tests {
                 source: None,
                 labels: [("b".to_string(), "2".to_string()), ("a".to_string(), "1".to_string())].into_iter().collect(),
                 fingerprint: Some("f".into()),
-            }),
+            })),
             line: 0,
             seq: 0,
         };

@@ -290,13 +290,13 @@ mod tests {
             t += (a as i64 % 900) + 1;
             let id = format!("A{}", b % 40);
             let kind = match kind % 6 {
-                0..=2 => EventKind::Alert(AlertEvent {
+                0..=2 => EventKind::Alert(Box::new(AlertEvent {
                     id,
                     service: services[c as usize % services.len()].to_string(),
                     severity: Some(format!("sev{}", 1 + c % 4)),
                     fingerprint: Some(format!("f{}", a % 5)),
                     ..AlertEvent::default()
-                }),
+                })),
                 3 | 4 => EventKind::Ack { id, by: (c % 3 != 0).then(|| people[c as usize % people.len()].to_string()) },
                 _ => EventKind::Resolve { id },
             };

@@ -535,7 +535,7 @@ fn parse_event(raw: &mut Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mu
             if service.trim().is_empty() {
                 return Err(reject(line, format!("alert `{id}` has an empty `service`")));
             }
-            EventKind::Alert(AlertEvent {
+            EventKind::Alert(Box::new(AlertEvent {
                 id,
                 service,
                 severity: opt_text("severity", raw.get_mut("severity"), line)?,
@@ -543,7 +543,7 @@ fn parse_event(raw: &mut Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mu
                 source: opt_text("source", raw.get_mut("source"), line)?,
                 labels: labels_value(raw.get_mut("labels"), line)?,
                 fingerprint: opt_text("fingerprint", raw.get_mut("fingerprint"), line)?,
-            })
+            }))
         }
         "ack" => EventKind::Ack { id, by: opt_text("by", raw.get_mut("by"), line)? },
         _ => EventKind::Resolve { id },
@@ -1629,7 +1629,7 @@ events:
         vec![
             (
                 ts("2026-07-01T02:14:00Z"),
-                EventKind::Alert(AlertEvent {
+                EventKind::Alert(Box::new(AlertEvent {
                     id: "A1".into(),
                     service: "payments-api".into(),
                     severity: Some("sev1".into()),
@@ -1637,7 +1637,7 @@ events:
                     source: None,
                     labels: [("region".to_string(), "us-east".to_string())].into_iter().collect(),
                     fingerprint: Some("pay-500".into()),
-                }),
+                })),
             ),
             (ts("2026-07-01T02:19:00Z"), EventKind::Ack { id: "A1".into(), by: Some("bob".into()) }),
             (ts("2026-07-01T03:00:00Z"), EventKind::Resolve { id: "A1".into() }),

@@ -353,7 +353,7 @@ fn expected(ev: &Ev) -> Result<(i64, bool, EventKind), ()> {
                 }
                 Some(_) => return Err(()),
             }
-            EventKind::Alert(AlertEvent {
+            EventKind::Alert(Box::new(AlertEvent {
                 id,
                 service,
                 severity: opt_text(get("severity"))?,
@@ -361,7 +361,7 @@ fn expected(ev: &Ev) -> Result<(i64, bool, EventKind), ()> {
                 source: opt_text(get("source"))?,
                 labels,
                 fingerprint: opt_text(get("fingerprint"))?,
-            })
+            }))
         }
         "ack" => EventKind::Ack { id, by: opt_text(get("by"))? },
         _ => EventKind::Resolve { id },

@@ -175,7 +175,7 @@ pub(super) fn event(text: &str, line: usize, seq: u64, ctx: &mut Ctx, notices: &
             if service.trim().is_empty() {
                 return None;
             }
-            EventKind::Alert(AlertEvent {
+            EventKind::Alert(Box::new(AlertEvent {
                 id,
                 service: service.into_owned(),
                 severity: owned(l.severity),
@@ -183,7 +183,7 @@ pub(super) fn event(text: &str, line: usize, seq: u64, ctx: &mut Ctx, notices: &
                 source: owned(l.source),
                 labels: l.labels.map(|x| x.0).unwrap_or_default(),
                 fingerprint: owned(l.fingerprint),
-            })
+            }))
         }
         1 => EventKind::Ack { id, by: owned(l.by) },
         _ => EventKind::Resolve { id },
