@@ -1667,6 +1667,28 @@ mod tests {
         assert_eq!(spare.len(), 1);
     }
 
+    /// Open incidents are kept by the engine's slot, which a later incident
+    /// reuses: a record of the ended incident must not reach the new one.
+    #[test]
+    fn a_record_of_an_ended_incident_does_not_reach_the_next_one_in_its_slot() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies");
+        let ws = crate::workspace::load(&[root]).expect("policies/ loads");
+        let svc: Arc<str> = Arc::from(ws.model.services[0].name.name.as_str());
+        let mut c = Collector::new(&ws.model, false);
+        let rec = |t: Instant, seq: u64, step: Step| {
+            let mut r = TraceRecord::new(t, Arc::from(format!("I{seq}")), seq, step);
+            r.slot = 0;
+            r.service = Some(svc.clone());
+            r
+        };
+        c.record(&rec(0, 1, Step::Opened));
+        c.record(&rec(10, 1, Step::Resolved));
+        c.record(&rec(20, 2, Step::Opened));
+        c.record(&rec(30, 1, Step::Acknowledged));
+        c.record(&rec(40, 2, Step::Resolved));
+        assert_eq!((c.total.incidents, c.total.acknowledged, c.total.mttr_n, c.total.mttr_sum), (2, 0, 2, 30));
+    }
+
     /// A window is freed once its latest page is 12 hours old (at the next
     /// page anywhere), not kept for the rest of the run.
     #[test]
