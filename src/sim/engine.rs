@@ -966,6 +966,8 @@ struct Incident {
     gen: u32,
     id: Arc<str>,
     seq: u64,
+    /// its index in `Engine::incidents`
+    slot: u32,
     opened: Instant,
     service: Arc<str>,
     /// the hash of the dedup key (service, fingerprint), when the org
@@ -1012,6 +1014,7 @@ impl Incident {
             gen: 0,
             id: none.clone(),
             seq: 0,
+            slot: 0,
             opened: 0,
             service: none,
             dedup: None,
@@ -1188,7 +1191,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         self.advance_to(t);
         for slot in self.live_slots_in_open_order() {
             let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
-            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Resolved);
+            let r = self.buf.push_for(t, inc, Step::Resolved);
             r.reason = Some("drill resolve".into());
             self.end_incident(slot, t);
         }
@@ -1203,7 +1206,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         for slot in self.live_slots_in_open_order() {
             let Some(inc) = self.incidents[slot as usize].as_ref() else { continue };
-            self.buf.push(end, &inc.id, inc.seq, slot, Step::OpenAtEnd);
+            self.buf.push_for(end, inc, Step::OpenAtEnd);
             self.settle_lost(slot, end);
         }
         self.flush();
@@ -1321,7 +1324,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                     if t - inc.last_alert <= window {
                         inc.last_alert = t;
                         inc.alerts.push(id.clone());
-                        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Folded);
+                        let r = self.buf.push_for(t, inc, Step::Folded);
                         r.alert = Some(id.clone());
                         r.service = Some(inc.service.clone());
                         r.severity = read.map(|x| x as u32);
@@ -1376,6 +1379,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         inc.gen = gen;
         inc.id = id.clone();
         inc.seq = seq;
+        inc.slot = slot;
         inc.opened = t;
         inc.service = service.clone();
         inc.dedup = key_hash;
@@ -1449,7 +1453,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             return;
         };
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let (gen, seq) = (inc.gen, inc.seq);
+        let gen = inc.gen;
         let person = match by {
             None => None,
             Some(name) => match self.c.m.ns_person.get(name) {
@@ -1457,7 +1461,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 None => {
                     // §5: a `by` naming no person is dropped (lost)
                     self.counters.lost_responders += 1;
-                    let r = self.buf.push(t, &inc.id, seq, slot, Step::LostResponder);
+                    let r = self.buf.push_for(t, inc, Step::LostResponder);
                     r.alert = Some(Arc::from(id));
                     r.person_name = Some(Arc::from(name));
                     r.reason = Some("unknown-person".into());
@@ -1481,7 +1485,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         };
         let alert = alert.clone();
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Resolved);
+        let r = self.buf.push_for(t, inc, Step::Resolved);
         r.alert = Some(alert);
         self.end_incident(slot, t);
     }
@@ -1541,7 +1545,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         inc.acked = true;
         inc.epoch = inc.epoch.wrapping_add(1);
-        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Acknowledged);
+        let r = self.buf.push_for(t, inc, Step::Acknowledged);
         r.person = person;
         r.policy = inc.policy;
         // §3.6 resolution timeout: at open + D, or at the acknowledgement
@@ -1560,7 +1564,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(pol) = c.policies.get(p as usize) else { return };
         let has_next = (inc.tier as usize + 1) < pol.tiers.len() || (inc.round_paged && inc.round <= pol.repeat);
         if has_next {
-            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Escalated);
+            let r = self.buf.push_for(t, inc, Step::Escalated);
             r.policy = Some(p);
             r.tier = Some(inc.tier);
             r.round = Some(inc.round);
@@ -1577,7 +1581,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
         let Some(p) = inc.policy else { return };
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(inc.tier as usize)) else { return };
-        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Renotified);
+        let r = self.buf.push_for(t, inc, Step::Renotified);
         r.policy = Some(p);
         r.tier = Some(inc.tier);
         r.round = Some(inc.round);
@@ -1606,7 +1610,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(p) = inc.policy else { return };
         let Some((_, ti)) = c.policies.get(p as usize).and_then(|x| x.unresolved) else { return };
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
-        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::UnresolvedJump);
+        let r = self.buf.push_for(t, inc, Step::UnresolvedJump);
         r.policy = Some(p);
         r.tier = Some(ti);
         self.side_effects(slot, p, ti, t);
@@ -1640,7 +1644,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         inc.tier_people.clear();
         inc.tier_timeout = None;
         if pol.repeat != pol.repeat_written {
-            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::EngineAdjusted);
+            let r = self.buf.push_for(t, inc, Step::EngineAdjusted);
             r.policy = Some(p);
             r.reason = Some(c.repeat_reason(pol).into());
         }
@@ -1674,7 +1678,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             inc.round += 1;
             inc.tier = 0;
             inc.round_paged = false;
-            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Repeat);
+            let r = self.buf.push_for(t, inc, Step::Repeat);
             r.policy = Some(p);
             r.round = Some(inc.round);
             return true;
@@ -1690,7 +1694,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         inc.exhausted = true;
         inc.epoch = inc.epoch.wrapping_add(1);
-        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Exhausted);
+        let r = self.buf.push_for(t, inc, Step::Exhausted);
         r.policy = inc.policy;
         r.reason = Some(reason.into());
     }
@@ -1819,7 +1823,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(tier) = c.policies.get(p as usize).and_then(|x| x.tiers.get(ti as usize)) else { return };
         let (Some(w), Some(e)) = (tier.escalate_written, tier.escalate) else { return };
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
-        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::EngineAdjusted);
+        let r = self.buf.push_for(t, inc, Step::EngineAdjusted);
         r.policy = Some(p);
         r.tier = Some(ti);
         r.reason = Some(c.delay_reason(w, e).into());
@@ -1832,7 +1836,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let Some(inc) = self.incidents[slot as usize].as_ref() else { return };
         for (step, n) in [(Step::ChannelOpened, tier.n_channels), (Step::Checkpoint, tier.n_checkpoints)] {
             for i in 0..n {
-                let r = self.buf.push(t, &inc.id, inc.seq, slot, step);
+                let r = self.buf.push_for(t, inc, step);
                 r.policy = Some(p);
                 r.tier = Some(ti);
                 r.item = Some(i);
@@ -1907,7 +1911,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
         }
         inc.pages_now.push((person, self.buf.len() as u32));
-        let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::Paged);
+        let r = self.buf.push_for(t, inc, Step::Paged);
         r.person = Some(person);
         r.channels = channels;
         r.policy = cause.policy;
@@ -1989,7 +1993,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         for (who, _) in pending {
             self.counters.lost_responders += 1;
-            let r = self.buf.push(t, &inc.id, inc.seq, slot, Step::LostResponder);
+            let r = self.buf.push_for(t, inc, Step::LostResponder);
             r.person = who;
             r.reason = Some(if who.is_some() { "never-paged".into() } else { "nobody-paged".into() });
         }
@@ -2064,17 +2068,19 @@ impl Records {
         let i = self.n;
         self.n += 1;
         if i < self.v.len() {
-            let r = &mut self.v[i];
-            r.reset(t, incident, seq, step);
-            r.slot = slot;
-            r
+            self.v[i].reset(t, incident, seq, step);
         } else {
-            let mut r = TraceRecord::new(t, incident.clone(), seq, step);
-            r.slot = slot;
-            self.v.push(r);
-            let last = self.v.len() - 1;
-            &mut self.v[last]
+            self.v.push(TraceRecord::new(t, incident.clone(), seq, step));
         }
+        let r = &mut self.v[i];
+        r.slot = slot;
+        r
+    }
+
+    /// [`Records::push`] for an open incident.
+    #[inline]
+    fn push_for(&mut self, t: Instant, inc: &Incident, step: Step) -> &mut TraceRecord {
+        self.push(t, &inc.id, inc.seq, inc.slot, step)
     }
 
     fn records(&self) -> &[TraceRecord] {

@@ -1667,20 +1667,28 @@ mod tests {
         assert_eq!(spare.len(), 1);
     }
 
+    fn policies() -> crate::workspace::Workspace {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies");
+        crate::workspace::load(&[root]).expect("policies/ loads")
+    }
+
+    /// A record of incident `seq` (named `I{seq}`) of service `svc`, kept
+    /// by the engine at `slot`.
+    fn record(svc: &Arc<str>, t: Instant, seq: u64, slot: u32, step: Step) -> TraceRecord {
+        let mut r = TraceRecord::new(t, Arc::from(format!("I{seq}")), seq, step);
+        r.slot = slot;
+        r.service = Some(svc.clone());
+        r
+    }
+
     /// Open incidents are kept by the engine's slot, which a later incident
     /// reuses: a record of the ended incident must not reach the new one.
     #[test]
     fn a_record_of_an_ended_incident_does_not_reach_the_next_one_in_its_slot() {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies");
-        let ws = crate::workspace::load(&[root]).expect("policies/ loads");
+        let ws = policies();
         let svc: Arc<str> = Arc::from(ws.model.services[0].name.name.as_str());
         let mut c = Collector::new(&ws.model, false);
-        let rec = |t: Instant, seq: u64, step: Step| {
-            let mut r = TraceRecord::new(t, Arc::from(format!("I{seq}")), seq, step);
-            r.slot = 0;
-            r.service = Some(svc.clone());
-            r
-        };
+        let rec = |t: Instant, seq: u64, step: Step| record(&svc, t, seq, 0, step);
         c.record(&rec(0, 1, Step::Opened));
         c.record(&rec(10, 1, Step::Resolved));
         c.record(&rec(20, 2, Step::Opened));
@@ -1693,14 +1701,11 @@ mod tests {
     /// page anywhere), not kept for the rest of the run.
     #[test]
     fn idle_windows_are_freed_once_their_latest_page_is_12_hours_old() {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies");
-        let ws = crate::workspace::load(&[root]).expect("policies/ loads");
+        let ws = policies();
         let svc: Arc<str> = Arc::from(ws.model.services[0].name.name.as_str());
         let mut c = Collector::new(&ws.model, false);
         let rec = |t: Instant, seq: u64, step: Step, person: Option<u32>| {
-            let mut r = TraceRecord::new(t, Arc::from(format!("I{seq}")), seq, step);
-            r.slot = seq as u32;
-            r.service = Some(svc.clone());
+            let mut r = record(&svc, t, seq, seq as u32, step);
             r.person = person;
             r
         };
