@@ -542,8 +542,11 @@ struct Acc {
 impl Acc {
     /// Page `id` (see [`Window::add`]); `prev`: the id of the incident's
     /// previous page to this person in this accumulator.
-    fn page(&mut self, person: u32, t: Instant, id: u64, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Spares) {
+    /// Returns whether the person is new to this accumulator (a window
+    /// was made).
+    fn page(&mut self, person: u32, t: Instant, id: u64, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Spares) -> bool {
         self.pages += 1;
+        let before = self.people.len();
         let who = self.people.entry(person).or_default();
         let (pages, off) = (who.pages.checked_add(1), who.off_hours.checked_add(u32::from(off_hours == Some(true))));
         who.pages = pages.unwrap_or(0);
@@ -556,31 +559,13 @@ impl Acc {
         }
         self.max_pages_12h = self.max_pages_12h.max(p);
         self.max_incidents_12h = self.max_incidents_12h.max(i);
+        self.people.len() > before
     }
 
     /// A person's (pages, off-hours pages).
     fn person_counts(&self, person: u32, x: &PersonAcc) -> (u64, u64) {
         let (p, o) = self.carry.get(&person).copied().unwrap_or_default();
         (p + u64::from(x.pages), o + u64::from(x.off_hours))
-    }
-}
-
-/// An accumulator, for [`Collector::expiry`], in 4 bytes (an entry is
-/// 16): the totals (all bits), a service index, or a policy index with the
-/// top bit (indexes are far below 2^31 − 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct AccId(u32);
-
-impl AccId {
-    const TOTAL: AccId = AccId(u32::MAX);
-    const POLICY: u32 = 1 << 31;
-
-    fn service(i: u32) -> AccId {
-        AccId(i & !Self::POLICY)
-    }
-
-    fn policy(p: u32) -> AccId {
-        AccId(p | Self::POLICY)
     }
 }
 
@@ -653,11 +638,13 @@ pub struct Collector<'m> {
     has_works: Vec<bool>,
     first_event: Option<Instant>,
     last_event: Option<Instant>,
-    /// every page of the last 12 hours, oldest first, once per accumulator
-    /// it counts in: when a window's latest page leaves, the window is idle
-    /// and its pages are freed (O(1) a page; memory follows the pages of
-    /// the last 12 hours, not every (service, person) ever paged)
-    expiry: VecDeque<(Instant, AccId, u32)>,
+    /// Idle windows (latest page 12 hours old or more) are freed by a
+    /// sweep over every window, when 12 hours have passed since the last
+    /// sweep and at least as many pages were counted since as there are
+    /// windows: O(1) a page amortised, and the pages held stay within the
+    /// windows' own number plus the pages of the last day, not every page
+    /// ever made to a (service, person) pair that went quiet.
+    sweep: Sweep,
     /// emptied window boxes for reuse (see [`SPARE_PAGES`])
     spare: Spares,
     /// the id of the next page in a 12-hour window ([`Window::add`])
@@ -665,6 +652,17 @@ pub struct Collector<'m> {
     /// ended incidents' emptied [`Inc::last`] lists, for reuse
     spare_last: Vec<Vec<(u32, u32, u64)>>,
     charts: Option<ChartAcc>,
+}
+
+/// When idle windows were last freed ([`Collector::sweep`]).
+#[derive(Debug, Clone, Default)]
+struct Sweep {
+    /// the instant of the last sweep (of the first page, before any)
+    at: Option<Instant>,
+    /// pages counted in some window since, once per accumulator
+    pages: u64,
+    /// windows in all accumulators: one per (accumulator, person) paged
+    windows: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -693,7 +691,7 @@ impl<'m> Collector<'m> {
             has_works: m.persons.iter().map(|p| !p.works.is_empty()).collect(),
             first_event: None,
             last_event: None,
-            expiry: VecDeque::new(),
+            sweep: Sweep::default(),
             spare: Vec::new(),
             next_page_id: 0,
             spare_last: Vec::new(),
@@ -891,11 +889,13 @@ impl<'m> Collector<'m> {
         let policy = r.policy.or(decided);
         let mut spare = std::mem::take(&mut self.spare);
         let mut next_id = self.next_page_id;
+        let (mut counted, mut made) = (0u64, 0u64);
         let mut step = |acc: u32, a: &mut Acc| {
             let slot = last.iter().position(|&(k, p, _)| k == acc && p == person);
             let id = next_id;
             next_id += 1;
-            a.page(person, t, id, slot.map(|i| last[i].2), off, &mut spare);
+            counted += 1;
+            made += u64::from(a.page(person, t, id, slot.map(|i| last[i].2), off, &mut spare));
             match slot {
                 Some(i) => last[i].2 = id,
                 None => last.push((acc, person, id)),
@@ -908,6 +908,8 @@ impl<'m> Collector<'m> {
         }
         self.spare = spare;
         self.next_page_id = next_id;
+        self.sweep.pages += counted;
+        self.sweep.windows += made;
         if let Some(inc) = self.open_mut(r) {
             inc.last = last;
         }
@@ -923,34 +925,27 @@ impl<'m> Collector<'m> {
                 *c.weekly.entry((person, format!("{}-W{:02}", w.year(), w.week()))).or_default() += 1;
             }
         }
-        self.expiry.push_back((t, AccId::TOTAL, person));
-        self.expiry.push_back((t, AccId::service(service), person));
-        if let Some(p) = policy {
-            self.expiry.push_back((t, AccId::policy(p), person));
+        let since = self.sweep.at.get_or_insert(t);
+        if t - *since >= HALF_DAY && self.sweep.pages >= self.sweep.windows {
+            self.free_idle_windows(t);
         }
-        self.free_idle_windows(t);
     }
 
     /// Free the windows whose latest page is 12 hours old or more: the
     /// next page drops all they hold anyway.
     fn free_idle_windows(&mut self, now: Instant) {
         let edge = now.saturating_sub(HALF_DAY);
-        while let Some(&(at, acc, person)) = self.expiry.front() {
-            if at > edge {
-                break;
-            }
-            self.expiry.pop_front();
-            let a = match acc {
-                AccId::TOTAL => Some(&mut self.total),
-                AccId(p) if p & AccId::POLICY != 0 => self.by_policy.get_mut((p & !AccId::POLICY) as usize).and_then(Option::as_mut),
-                AccId(i) => self.services.get_mut(i as usize).map(|x| &mut x.1),
-            };
-            if let Some(w) = a.and_then(|a| a.people.get_mut(&person)).map(|x| &mut x.window) {
-                if w.latest().is_some_and(|l| l <= edge) {
-                    w.clear(&mut self.spare);
+        let spare = &mut self.spare;
+        let accs = std::iter::once(&mut self.total).chain(self.services.iter_mut().map(|x| &mut x.1)).chain(self.by_policy.iter_mut().flatten());
+        for a in accs {
+            for x in a.people.values_mut() {
+                if x.window.latest().is_some_and(|l| l <= edge) {
+                    x.window.clear(spare);
                 }
             }
         }
+        self.sweep.at = Some(now);
+        self.sweep.pages = 0;
     }
 
     /// The report, with the counts the trace does not carry.
@@ -968,7 +963,7 @@ impl<'m> Collector<'m> {
         self.open = Vec::new();
         self.ended = Vec::new();
         self.works = Vec::new();
-        self.expiry = VecDeque::new();
+
         let m = self.m;
         let ctx = Arc::new(SectionCtx { names: m.persons.iter().map(|p| p.name.name.clone()).collect(), has_works: self.has_works, span });
         let mut metrics = ctx.section(&self.total, counters.suppressed_but_acked);
@@ -1697,8 +1692,9 @@ mod tests {
         assert_eq!((c.total.incidents, c.total.acknowledged, c.total.mttr_n, c.total.mttr_sum), (2, 0, 2, 30));
     }
 
-    /// A window is freed once its latest page is 12 hours old (at the next
-    /// page anywhere), not kept for the rest of the run.
+    /// A window is freed once its latest page is 12 hours old, by the
+    /// next sweep: 12 hours after the last one, once as many pages were
+    /// counted since as there are windows. Not kept for the rest of the run.
     #[test]
     fn idle_windows_are_freed_once_their_latest_page_is_12_hours_old() {
         let ws = policies();
@@ -1714,19 +1710,26 @@ mod tests {
         c.record(&rec(10, 1, Step::Paged, Some(1)));
         let held = |c: &Collector, p: u32| c.total.people.get(&p).map(|x| x.window.held.is_some());
         assert_eq!((held(&c, 0), held(&c, 1)), (Some(true), Some(true)));
-        // the edge is HALF_DAY + 5 − 12 h = 5: the page at 0 is out, the one at 10 in
+        assert_eq!((c.sweep.at, c.sweep.pages, c.sweep.windows), (Some(0), 4, 4), "total and service, two people");
+        // 12 hours after the first page, 6 pages for 6 windows: a sweep,
+        // whose edge is HALF_DAY + 5 − 12 h = 5: the page at 0 is out, the
+        // one at 10 in
         c.record(&rec(HALF_DAY + 5, 2, Step::Opened, None));
         c.record(&rec(HALF_DAY + 5, 2, Step::Paged, Some(2)));
         assert_eq!((held(&c, 0), held(&c, 1), held(&c, 2)), (Some(false), Some(true), Some(true)));
         assert_eq!(c.services[0].1.people.get(&0).map(|x| x.window.held.is_some()), Some(false), "the service's window too");
         assert_eq!(c.spare.len(), 2, "both freed boxes are kept for reuse");
         assert_eq!(c.total.people[&0].pages, 1, "the counts stay");
+        assert_eq!((c.sweep.at, c.sweep.pages), (Some(HALF_DAY + 5), 0));
+        // person 1's page is 12 hours old now, but the next sweep is not due
         c.record(&rec(HALF_DAY + 10, 2, Step::Paged, Some(2)));
-        assert_eq!(held(&c, 1), Some(false));
-        assert_eq!(c.expiry.len(), 4, "the two pages of the last 12 hours, total and service each");
-        assert_eq!(std::mem::size_of::<(Instant, AccId, u32)>(), 16);
-        assert_ne!(AccId::service(3), AccId::policy(3));
-        assert_ne!(AccId::TOTAL, AccId::service(u32::MAX));
+        assert_eq!(held(&c, 1), Some(true));
+        // 12 hours after the sweep, but 4 pages for 6 windows: not yet
+        c.record(&rec(2 * HALF_DAY + 5, 2, Step::Paged, Some(2)));
+        assert_eq!(held(&c, 1), Some(true));
+        c.record(&rec(2 * HALF_DAY + 6, 2, Step::Paged, Some(2)));
+        assert_eq!((held(&c, 1), held(&c, 2)), (Some(false), Some(true)));
+        assert_eq!((c.sweep.at, c.sweep.pages, c.sweep.windows), (Some(2 * HALF_DAY + 6), 0, 6));
     }
 
     #[test]
