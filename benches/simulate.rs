@@ -2,7 +2,8 @@
 //! alerts over the example org in `policies/` (see
 //! benches/support/gen_timeline.rs), measured three ways — the engine
 //! alone, the engine with the metrics, and the whole pipeline from JSON
-//! Lines text. Throughput is reported in alerts per second.
+//! Lines text, on one thread and with the engine on a second thread while
+//! the next batch is read. Throughput is reported in alerts per second.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use escalade::sim::engine::{Compiled, Engine, EngineKind, NoAcks, NullSink, Options};
@@ -68,6 +69,15 @@ fn bench_simulate(c: &mut Criterion) {
         b.iter(|| {
             let tl = Timeline::from_reader(std::io::Cursor::new(text.as_bytes().to_vec()), Format::JsonLines, m.org.tz, 3600, "bench").expect("opens");
             simulate(&sides, tl, &responders, &cfg, None, &mut Quiet).expect("runs")
+        })
+    });
+    // the same with the engine on a second thread while the next batch is
+    // read (the default of `escalade simulate`): two cores, not one
+    let two = Config { threads: None, runs: 1, ..Config::default() };
+    g.bench_function(format!("jsonl-to-report-two-threads-{n}-alerts"), |b| {
+        b.iter(|| {
+            let tl = Timeline::from_reader(std::io::Cursor::new(text.as_bytes().to_vec()), Format::JsonLines, m.org.tz, 3600, "bench").expect("opens");
+            simulate(&sides, tl, &responders, &two, None, &mut Quiet).expect("runs")
         })
     });
     g.bench_function(format!("jsonl-read-{n}-alerts"), |b| b.iter(|| read(&text).len()));

@@ -357,3 +357,42 @@ fn rejections_are_reported_in_line_order_and_strict_stops_at_the_first() {
     assert_eq!(s.code, Some(2), "{}", s.stderr);
     assert!(s.stderr.contains(":2: alert id `A1` repeats"), "the earliest line wins: {}", s.stderr);
 }
+
+/// The engines run one batch while the next is read (unless `--threads
+/// 1`): the output must not show it. Three batches of events; the second
+/// holds an engine rejection, the third (read while the second runs) a
+/// zone-less time, whose notice must still come after the second batch's
+/// rejection, as when nothing is read ahead.
+#[test]
+fn reading_ahead_of_the_engines_changes_no_output() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let t = d.path().join("t.jsonl");
+    let services = ["payments-api", "checkout-web", "search-api"];
+    let start = 1_782_864_000i64; // 2026-07-01T00:00:00Z
+    let stamp = |t: i64| chrono::DateTime::from_timestamp(t, 0).expect("time").format("%Y-%m-%dT%H:%M:%S").to_string();
+    let mut text = String::new();
+    let n = 12_000;
+    for i in 0..n {
+        let line = i + 1;
+        let at = start + 30 * i as i64;
+        let id = if line == 8_000 { format!("A{}", i - 1) } else { format!("A{i}") };
+        match line {
+            3 => text.push_str("garbage"),
+            _ if line == n => text.push_str(&format!(r#"{{"at":"{}","resolve":"A0"}}"#, stamp(at + 86_400))),
+            _ => text.push_str(&format!(r#"{{"at":"{}Z","alert":"{id}","service":"{}","severity":"sev2"}}"#, stamp(at), services[i % 3])),
+        }
+        text.push('\n');
+    }
+    std::fs::write(&t, text).expect("write");
+    let p = t.to_str().expect("utf-8");
+    let ahead = sim(&["policies", "--timeline", p, "--format", "json"]);
+    let one = sim(&["policies", "--timeline", p, "--format", "json", "--threads", "1"]);
+    assert_eq!(ahead.code, Some(0), "{}", ahead.stderr);
+    assert_eq!((&ahead.stdout, &ahead.stderr), (&one.stdout, &one.stderr));
+    let at = |needle: &str| ahead.stderr.find(needle).unwrap_or_else(|| panic!("`{needle}` in {}", ahead.stderr));
+    assert!(at(":3: rejected") < at(":8000: rejected"), "{}", ahead.stderr);
+    assert!(at(":8000: rejected") < at("without a UTC offset"), "{}", ahead.stderr);
+    let r: Value = serde_json::from_str(&ahead.stdout).expect("json");
+    assert_eq!(r["metrics"]["rejected_events"], 2);
+    assert_eq!(r["metrics"]["alerts"], n - 3);
+}

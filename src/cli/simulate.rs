@@ -10,6 +10,7 @@ use crate::sim::timeline;
 use crate::workspace::{self, Workspace};
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
+use std::collections::VecDeque;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -68,7 +69,7 @@ pub struct SimulateArgs {
     /// Write the report to FILE instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Worker threads for --runs/--against (default: one per core); results do not depend on it
+    /// Worker threads for --runs/--against (default: one per core; 1: read and simulate on one thread); results do not depend on it
     #[arg(long, value_name = "N", hide = true)]
     pub threads: Option<usize>,
 }
@@ -78,8 +79,12 @@ struct StderrObserver<'e> {
     err: &'e mut dyn Write,
     timeline: String,
     bar: Option<indicatif::ProgressBar>,
-    /// notices of the streaming reader, printed between batches
+    /// notices of the streaming reader not yet assigned to a batch
     pending: Rc<RefCell<Vec<String>>>,
+    /// notices by the batch that read them, oldest first: each is printed
+    /// at its own batch's progress, though the next batch may have been
+    /// read by then
+    batches: VecDeque<Vec<String>>,
 }
 
 impl Observer for StderrObserver<'_> {
@@ -94,8 +99,15 @@ impl Observer for StderrObserver<'_> {
         self.say(&msg);
     }
 
+    fn batch_read(&mut self) {
+        let notices = std::mem::take(&mut *self.pending.borrow_mut());
+        self.batches.push_back(notices);
+    }
+
     fn progress(&mut self, events: u64) {
-        self.drain();
+        for n in self.batches.pop_front().unwrap_or_default() {
+            self.notice(&n);
+        }
         if let Some(b) = &self.bar {
             b.set_position(events);
         }
@@ -104,9 +116,11 @@ impl Observer for StderrObserver<'_> {
 
 impl StderrObserver<'_> {
     fn drain(&mut self) {
-        let notices = std::mem::take(&mut *self.pending.borrow_mut());
-        for n in notices {
-            self.notice(&n);
+        self.batch_read();
+        while let Some(notices) = self.batches.pop_front() {
+            for n in notices {
+                self.notice(&n);
+            }
         }
     }
 
@@ -236,7 +250,7 @@ pub fn run_simulate(a: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -
         },
     };
     let cfg = Config { engine, seed: a.seed, runs: a.runs, until, charts: a.format == SimFormat::Html, strict: a.strict, threads: a.threads };
-    let mut obs = StderrObserver { err, timeline: shown_timeline.clone(), bar: progress_bar(), pending };
+    let mut obs = StderrObserver { err, timeline: shown_timeline.clone(), bar: progress_bar(), pending, batches: VecDeque::new() };
     let result = simulate(&sides, events, &responders, &cfg, trace, &mut obs);
     obs.drain();
     if let Some(b) = obs.bar.take() {

@@ -3,7 +3,8 @@
 //! of their `--runs` — side by side.
 //!
 //! Events are read in batches ([`BATCH`]); each batch is fed to every
-//! engine, the engines in parallel (rayon). Each engine owns its state,
+//! engine, the engines in parallel (rayon), and, unless one thread is
+//! asked for, while the next batch is read. Each engine owns its state,
 //! its responder draws are keyed by (seed, incident, person) and batches
 //! are fed in file order, so results do not depend on the thread count.
 //! Memory: the batch, plus per engine what its open incidents need.
@@ -48,6 +49,10 @@ pub trait Observer {
     fn notice(&mut self, text: &str);
     /// events read so far
     fn progress(&mut self, _events: u64) {}
+    /// A batch has been read: the reader's notices so far belong to it,
+    /// and are shown at its `progress` (the next batch may be read while
+    /// this one runs).
+    fn batch_read(&mut self) {}
 }
 
 /// A workspace to simulate.
@@ -121,6 +126,75 @@ impl Run<'_> {
     }
 }
 
+/// What the reader has handed out so far.
+#[derive(Debug, Default)]
+struct ReadState {
+    /// events read
+    read: u64,
+    /// lines the reader rejected
+    rejected: u64,
+    /// the latest event time read
+    last: Option<Instant>,
+}
+
+/// One batch of events, with the rejections read among them.
+#[derive(Debug, Default)]
+struct Batch {
+    events: Vec<Event>,
+    /// (line, side (None: the reader), reason), reported in line order
+    rejections: Vec<(usize, Option<usize>, String)>,
+    /// events read up to the end of this batch
+    read: u64,
+}
+
+impl Batch {
+    /// Read up to [`BATCH`] events (the batch is emptied first); whether
+    /// the input has ended.
+    fn fill<I: Iterator<Item = Result<Event, crate::sim::event::Rejected>>>(&mut self, events: &mut I, st: &mut ReadState) -> bool {
+        self.events.clear();
+        self.rejections.clear();
+        self.events.reserve(BATCH);
+        let mut eof = false;
+        while self.events.len() < BATCH {
+            match events.next() {
+                None => {
+                    eof = true;
+                    break;
+                }
+                Some(Err(rej)) => {
+                    st.rejected += 1;
+                    self.rejections.push((rej.line, None, rej.reason));
+                }
+                Some(Ok(ev)) => {
+                    st.read += 1;
+                    st.last = Some(st.last.map_or(ev.at, |l| l.max(ev.at)));
+                    self.events.push(ev);
+                }
+            }
+        }
+        self.read = st.read;
+        eof
+    }
+}
+
+/// Feed a batch to every run, the runs in parallel when there are several;
+/// the engine rejections of each side's first run join the batch's. The
+/// first run's open incidents after it.
+fn feed_batch(pool: Option<&rayon::ThreadPool>, runs: &mut [Run<'_>], b: &mut Batch) -> usize {
+    let batch = &b.events[..];
+    let work = |runs: &mut [Run<'_>]| runs.par_iter_mut().for_each(|r| r.feed(batch));
+    match (pool, &mut *runs) {
+        // one engine: no hand-over to the pool per batch
+        (_, [only]) => only.feed(batch),
+        (Some(p), runs) => p.install(|| work(runs)),
+        (None, runs) => work(runs),
+    }
+    for r in runs.iter().filter(|r| r.index == 0) {
+        b.rejections.extend(r.rejected.iter().map(|(line, reason)| (*line, Some(r.side), reason.clone())));
+    }
+    runs.first().map_or(0, |r| r.engine.open_incidents())
+}
+
 /// Run the simulation of `sides` (the candidate first) over `events`.
 /// `trace`: where the candidate's first run writes its audit trail.
 pub fn simulate<'m, I>(
@@ -160,67 +234,92 @@ where
     }
 
     let mut events = events;
-    let mut batch: Vec<Event> = Vec::with_capacity(BATCH);
-    let mut read: u64 = 0;
-    let mut reader_rejected: u64 = 0;
-    let mut last_read: Option<Instant> = None;
+    // Reading and the engines overlap when more than one thread may run:
+    // the engines take batch k on a second thread while this one reads
+    // batch k + 1. Engines see the same batches in the same order either
+    // way, and messages come out per batch in the same order; under
+    // `--strict` nothing is read ahead of a batch's rejections.
+    let pipelined = cfg.threads != Some(1) && !cfg.strict;
+    let mut st = ReadState::default();
+    let mut cur = Batch::default();
+    let mut eof = cur.fill(&mut events, &mut st);
+    obs.batch_read();
     let mut open_noticed = false;
-    // rejected events of the batch, reported in line order:
-    // (line, side (None: the reader), reason)
-    let mut rejections: Vec<(usize, Option<usize>, String)> = Vec::new();
-    loop {
-        batch.clear();
-        rejections.clear();
-        let mut eof = false;
-        while batch.len() < BATCH {
-            match events.next() {
-                None => {
-                    eof = true;
-                    break;
-                }
-                Some(Err(rej)) => {
-                    reader_rejected += 1;
-                    rejections.push((rej.line, None, rej.reason));
-                }
-                Some(Ok(ev)) => {
-                    read += 1;
-                    last_read = Some(last_read.map_or(ev.at, |l| l.max(ev.at)));
-                    batch.push(ev);
-                }
-            }
-        }
-        if !batch.is_empty() {
-            let work = |runs: &mut Vec<Run<'_>>| runs.par_iter_mut().for_each(|r| r.feed(&batch));
-            match (&pool, runs.as_mut_slice()) {
-                // one engine: stay on this thread (no hand-over per batch,
-                // and memory is freed by the thread that allocated it)
-                (_, [only]) => only.feed(&batch),
-                (Some(p), _) => p.install(|| work(&mut runs)),
-                (None, _) => work(&mut runs),
-            }
-            for r in runs.iter().filter(|r| r.index == 0) {
-                rejections.extend(r.rejected.iter().map(|(line, reason)| (*line, Some(r.side), reason.clone())));
-            }
-            if !open_noticed && runs.first().is_some_and(|r| r.engine.open_incidents() > OPEN_NOTICE) {
+    // the messages of a batch the engines have run (`open`: the first
+    // engine's open incidents; None: the batch held no event)
+    let mut after = |b: &mut Batch, open: Option<usize>, obs: &mut dyn Observer| -> Result<(), SimError> {
+        if let Some(open) = open {
+            if !open_noticed && open > OPEN_NOTICE {
                 open_noticed = true;
                 obs.notice(&format!(
                     "more than {OPEN_NOTICE} incidents are open at once: the timeline has few resolves and the org no `auto-resolve`, so memory grows with its length"
                 ));
             }
-            obs.progress(read);
+            obs.progress(b.read);
         }
-        rejections.sort_by_key(|(line, side, _)| (*line, *side));
-        for (line, side, reason) in rejections.drain(..) {
+        b.rejections.sort_by_key(|(line, side, _)| (*line, *side));
+        for (line, side, reason) in b.rejections.drain(..) {
             let side = side.filter(|_| sides.len() > 1).map(|i| sides[i].name.as_str());
             obs.rejected(side, line, &reason);
             if cfg.strict {
                 return Err(SimError::Strict { side: side.map(str::to_string), line, reason });
             }
         }
-        if eof {
-            break;
+        Ok(())
+    };
+    if !pipelined {
+        loop {
+            let open = (!cur.events.is_empty()).then(|| feed_batch(pool.as_ref(), &mut runs, &mut cur));
+            after(&mut cur, open, obs)?;
+            if eof {
+                break;
+            }
+            eof = cur.fill(&mut events, &mut st);
+            obs.batch_read();
         }
+    } else {
+        // the engines run on a worker thread, batch by batch; this thread
+        // reads the next batch meanwhile, and reports each batch when the
+        // worker hands it back
+        let (pool, runs) = (pool.as_ref(), &mut runs);
+        std::thread::scope(|s| -> Result<(), SimError> {
+            let (to_engines, batches) = std::sync::mpsc::sync_channel::<Batch>(1);
+            let (done, from_engines) = std::sync::mpsc::sync_channel::<(Batch, usize)>(1);
+            s.spawn(move || {
+                for mut b in batches {
+                    let open = feed_batch(pool, runs, &mut b);
+                    if done.send((b, open)).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut spare = Batch::default();
+            loop {
+                if cur.events.is_empty() {
+                    // the input has ended: the reader's last rejections
+                    return after(&mut cur, None, obs);
+                }
+                // a failed hand-over means the worker panicked: the scope
+                // passes its panic on
+                if to_engines.send(std::mem::take(&mut cur)).is_err() {
+                    return Ok(());
+                }
+                let next_eof = eof || {
+                    let e = spare.fill(&mut events, &mut st);
+                    obs.batch_read();
+                    e
+                };
+                let Ok((mut fed, open)) = from_engines.recv() else { return Ok(()) };
+                after(&mut fed, Some(open), obs)?;
+                if eof {
+                    return Ok(());
+                }
+                cur = std::mem::replace(&mut spare, fed);
+                eof = next_eof;
+            }
+        })?;
     }
+    let (reader_rejected, last_read) = (st.rejected, st.last);
 
     // §5 "End": --until, or the last event plus the org auto-resolve (24h)
     let ends: Vec<Option<Instant>> =
