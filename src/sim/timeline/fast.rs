@@ -83,6 +83,7 @@ impl<'a> Scan<'a> {
     /// A string value: borrowed from the line when it has no escapes.
     /// JSON's rules: no raw control characters, the eight short escapes
     /// and `\uXXXX`, surrogates only in pairs.
+    #[inline]
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.i;
@@ -91,17 +92,24 @@ impl<'a> Scan<'a> {
             b'"' => {
                 let v = self.s.get(start..self.i)?;
                 self.i += 1;
-                return Some(Cow::Borrowed(v));
+                Some(Cow::Borrowed(v))
             }
-            b'\\' => {}
-            _ => return None,
+            b'\\' => self.escaped(start).map(Cow::Owned),
+            _ => None,
         }
+    }
+
+    /// The rest of a string from `start` whose first escape is at the
+    /// cursor (out of line: most strings have none).
+    #[cold]
+    #[inline(never)]
+    fn escaped(&mut self, start: usize) -> Option<String> {
         let mut out = String::from(self.s.get(start..self.i)?);
         loop {
             match *self.b.get(self.i)? {
                 b'"' => {
                     self.i += 1;
-                    return Some(Cow::Owned(out));
+                    return Some(out);
                 }
                 b'\\' => {
                     let e = *self.b.get(self.i + 1)?;
@@ -156,8 +164,16 @@ impl<'a> Scan<'a> {
     }
 
     /// A key: plain (no escapes), followed by `:`.
+    #[inline]
     fn key(&mut self) -> Option<&'a str> {
-        let Cow::Borrowed(k) = self.string()? else { return None };
+        self.eat(b'"')?;
+        let start = self.i;
+        self.i = special(self.b, start);
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let k = self.s.get(start..self.i)?;
+        self.i += 1;
         self.eat(b':')?;
         Some(k)
     }
