@@ -308,7 +308,7 @@ fn duplicate_key(entries: &[(String, Raw)]) -> Option<&str> {
 /// offset (then read in `tz`). Returns the instant (seconds, truncated) and
 /// whether the text had an offset.
 pub fn parse_at(s: &str, tz: Tz) -> Result<(Instant, bool), String> {
-    if let Some(t) = utc_seconds(s) {
+    if let Some(t) = utc_seconds(s, &mut None) {
         return Ok((t, true));
     }
     let s = s.trim();
@@ -359,8 +359,9 @@ pub fn parse_at(s: &str, tz: Tz) -> Result<(Instant, bool), String> {
 
 /// The common case of `at`, `YYYY-MM-DDTHH:MM:SSZ` exactly, without the
 /// general parser; `None` for anything else (including a leap second),
-/// which the general parser then reads.
-fn utc_seconds(s: &str) -> Option<Instant> {
+/// which the general parser then reads. `day`: the last date read and its
+/// midnight, used when the date is the same and replaced when not.
+fn utc_seconds(s: &str, day: &mut Option<([u8; 10], Instant)>) -> Option<Instant> {
     let b = s.as_bytes();
     if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
         return None;
@@ -368,8 +369,21 @@ fn utc_seconds(s: &str) -> Option<Instant> {
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
     };
-    let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
-    Some(date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?.and_utc().timestamp())
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    let key: [u8; 10] = b.get(..10)?.try_into().ok()?;
+    let midnight = match *day {
+        Some((k, t)) if k == key => t,
+        _ => {
+            let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+            let t = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+            *day = Some((key, t));
+            t
+        }
+    };
+    Some(midnight + i64::from(h * 3600 + m * 60 + sec))
 }
 
 // ---------------------------------------------------------------------------
@@ -382,6 +396,9 @@ const ACK_KEYS: [&str; 1] = ["by"];
 /// already been noticed.
 struct Ctx {
     tz: Tz,
+    /// the date of the last `YYYY-MM-DDTHH:MM:SSZ` read and its midnight
+    /// (consecutive events mostly share their date)
+    day: Option<([u8; 10], Instant)>,
     zoneless_noticed: bool,
     noticed_keys: BTreeSet<String>,
     keys_overflow_noticed: bool,
@@ -389,7 +406,7 @@ struct Ctx {
 
 impl Ctx {
     fn new(tz: Tz) -> Ctx {
-        Ctx { tz, zoneless_noticed: false, noticed_keys: BTreeSet::new(), keys_overflow_noticed: false }
+        Ctx { tz, day: None, zoneless_noticed: false, noticed_keys: BTreeSet::new(), keys_overflow_noticed: false }
     }
 
     fn notice_key(&mut self, key: &str, text: String, notices: &mut Vec<String>) {
@@ -405,6 +422,14 @@ impl Ctx {
         }
         self.noticed_keys.insert(key.to_string());
         notices.push(text);
+    }
+
+    /// [`parse_at`], with the date of the common UTC form remembered.
+    fn at(&mut self, s: &str) -> Result<(Instant, bool), String> {
+        match utc_seconds(s, &mut self.day) {
+            Some(t) => Ok((t, true)),
+            None => parse_at(s, self.tz),
+        }
     }
 
     /// An accepted event's time had no offset: noticed once.
@@ -516,7 +541,7 @@ fn parse_event(raw: &mut Raw, line: usize, seq: u64, ctx: &mut Ctx, notices: &mu
         Some(Raw::Str(s)) => s,
         Some(other) => return Err(reject(line, format!("`at` must be an RFC 3339 time string, not {}", other.type_name()))),
     };
-    let (at, had_offset) = parse_at(at_text, ctx.tz).map_err(|e| reject(line, e))?;
+    let (at, had_offset) = ctx.at(at_text).map_err(|e| reject(line, e))?;
     let id = id_value(kind, raw.get_mut(kind), line)?;
 
     let event_kind = match kind {
@@ -1766,6 +1791,31 @@ events:
         let (_, ev, rej) = read(&text, Format::JsonLines, 0);
         assert_eq!(ev.len(), 3);
         assert_eq!(rej.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3, 5, 6, 7]);
+    }
+
+    proptest::proptest! {
+        /// The UTC fast path, with its remembered date, reads every
+        /// `YYYY-MM-DDTHH:MM:SSZ` as RFC 3339 does (and leaves what RFC
+        /// 3339 refuses, or reads as a leap second, to the general
+        /// parser), whatever date the line before had.
+        #[test]
+        fn utc_fast_path_agrees_with_rfc3339(
+            times in proptest::collection::vec((1969u32..2101, 0u32..14, 0u32..33, 0u32..26, 0u32..62, 0u32..62), 1..12),
+            repeat in proptest::collection::vec(proptest::bool::ANY, 12),
+        ) {
+            let mut day = None;
+            let mut prev: Option<String> = None;
+            for (k, &(y, mo, d, h, mi, s)) in times.iter().enumerate() {
+                let mut text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+                if let (Some(p), true) = (&prev, repeat[k]) {
+                    // the same date as the line before, another time
+                    text.replace_range(..10, &p[..10]);
+                }
+                let want = chrono::DateTime::parse_from_rfc3339(&text).ok().filter(|_| s < 60).map(|t| t.timestamp());
+                proptest::prop_assert_eq!(utc_seconds(&text, &mut day), want, "{}", text);
+                prev = Some(text);
+            }
+        }
     }
 
     proptest::proptest! {

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::super::event::{AlertEvent, Event, EventKind};
-use super::{parse_at, Ctx};
+use super::Ctx;
 
 /// The index of the first `"`, `\` or control character in `b` at or
 /// after `i` (`b.len()` if none): eight bytes at a time. Each test flags
@@ -284,7 +284,7 @@ pub(super) fn event(text: &str, line: usize, seq: u64, ctx: &mut Ctx, notices: &
     if id.trim().is_empty() {
         return None;
     }
-    let (at, had_offset) = parse_at(&l.at?, ctx.tz).ok()?;
+    let (at, had_offset) = ctx.at(&l.at?).ok()?;
     let id = id.into_owned();
     let kind = match kind {
         0 => {
