@@ -178,15 +178,48 @@ impl<'a> Scan<'a> {
         Some(k)
     }
 
-    /// The members of an object whose `{` is consumed, each read by `f`
-    /// after its key and `:`; the closing `}` is consumed.
-    fn members(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    /// A key of an event object, by its index in [`EVENT_KEYS`], followed
+    /// by `:`. Only those names, written plainly, are ordinary: an unknown
+    /// or escaped key answers `None`, as [`Scan::key`] and the match on
+    /// its result would.
+    #[inline]
+    fn event_key(&mut self) -> Option<usize> {
+        self.eat(b'"')?;
+        let rest = self.b.get(self.i..)?;
+        let candidates: &[usize] = match rest.first()? {
+            b'a' => &[0, 1, 2],
+            b'r' => &[3],
+            b's' => &[4, 5, 6, 7],
+            b'f' => &[8],
+            b'b' => &[9],
+            b'l' => &[10],
+            _ => return None,
+        };
+        // the next 16 bytes (zeros past the end) against each name and
+        // its closing quote
+        let w = match rest.get(..16).and_then(|x| <[u8; 16]>::try_from(x).ok()) {
+            Some(next) => u128::from_le_bytes(next),
+            None => {
+                let mut next = [0u8; 16];
+                next[..rest.len()].copy_from_slice(rest);
+                u128::from_le_bytes(next)
+            }
+        };
+        let k = candidates.iter().copied().find(|&k| w & KEY_PATTERNS[k].1 == KEY_PATTERNS[k].0)?;
+        self.i += EVENT_KEYS[k].len() + 1;
+        self.eat(b':')?;
+        Some(k)
+    }
+
+    /// The members of an object whose `{` is consumed, each key read by
+    /// `key` and its value by `f`; the closing `}` is consumed.
+    fn members<K>(&mut self, key: impl Fn(&mut Self) -> Option<K>, mut f: impl FnMut(&mut Self, K) -> Option<()>) -> Option<()> {
         if self.peek()? == b'}' {
             self.i += 1;
             return Some(());
         }
         loop {
-            let k = self.key()?;
+            let k = key(self)?;
             f(self, k)?;
             match self.peek()? {
                 b',' => self.i += 1,
@@ -203,13 +236,35 @@ impl<'a> Scan<'a> {
     fn labels(&mut self) -> Option<BTreeMap<String, String>> {
         self.eat(b'{')?;
         let mut out = BTreeMap::new();
-        self.members(|sc, k| {
+        self.members(Scan::key, |sc, k| {
             let v = sc.string()?;
             out.insert(k.to_owned(), v.into_owned()).is_none().then_some(())
         })?;
         Some(out)
     }
 }
+
+/// The keys an event line may have ([`Scan::event_key`]).
+const EVENT_KEYS: [&str; 11] = ["at", "alert", "ack", "resolve", "service", "severity", "summary", "source", "fingerprint", "by", "labels"];
+
+/// Each of [`EVENT_KEYS`] followed by `"`, as (bytes, mask) of a
+/// little-endian 16-byte word (every name is at most 15 bytes).
+const KEY_PATTERNS: [(u128, u128); 11] = {
+    let mut out = [(0u128, 0u128); 11];
+    let mut k = 0;
+    while k < EVENT_KEYS.len() {
+        let name = EVENT_KEYS[k].as_bytes();
+        let mut i = 0;
+        while i <= name.len() {
+            let b = if i < name.len() { name[i] } else { b'"' };
+            out[k].0 |= (b as u128) << (8 * i);
+            out[k].1 |= 0xff << (8 * i);
+            i += 1;
+        }
+        k += 1;
+    }
+    out
+};
 
 #[derive(Default)]
 struct Line<'a> {
@@ -234,19 +289,19 @@ impl<'a> Line<'a> {
         let mut sc = Scan::new(text);
         let mut l = Line::default();
         sc.eat(b'{')?;
-        sc.members(|sc, k| {
+        sc.members(Scan::event_key, |sc, k| {
             let slot = match k {
-                "at" => &mut l.at,
-                "alert" => &mut l.alert,
-                "ack" => &mut l.ack,
-                "resolve" => &mut l.resolve,
-                "service" => &mut l.service,
-                "severity" => &mut l.severity,
-                "summary" => &mut l.summary,
-                "source" => &mut l.source,
-                "fingerprint" => &mut l.fingerprint,
-                "by" => &mut l.by,
-                "labels" => {
+                0 => &mut l.at,
+                1 => &mut l.alert,
+                2 => &mut l.ack,
+                3 => &mut l.resolve,
+                4 => &mut l.service,
+                5 => &mut l.severity,
+                6 => &mut l.summary,
+                7 => &mut l.source,
+                8 => &mut l.fingerprint,
+                9 => &mut l.by,
+                10 => {
                     if l.labels.is_some() {
                         return None;
                     }
@@ -266,6 +321,16 @@ impl<'a> Line<'a> {
     }
 }
 
+/// Whether `s` is empty once trimmed: at once when it starts with a
+/// visible ASCII character (most ids and names).
+#[inline]
+fn blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(&b) if b > b' ' && b < 0x7f => false,
+        _ => s.trim().is_empty(),
+    }
+}
+
 fn owned(t: Option<Cow<'_, str>>) -> Option<String> {
     t.map(Cow::into_owned)
 }
@@ -281,7 +346,7 @@ pub(super) fn event(text: &str, line: usize, seq: u64, ctx: &mut Ctx, notices: &
         (None, None, Some(id)) if !alert_keys && l.by.is_none() => (id, 2),
         _ => return None,
     };
-    if id.trim().is_empty() {
+    if blank(&id) {
         return None;
     }
     let (at, had_offset) = ctx.at(&l.at?).ok()?;
@@ -289,7 +354,7 @@ pub(super) fn event(text: &str, line: usize, seq: u64, ctx: &mut Ctx, notices: &
     let kind = match kind {
         0 => {
             let service = l.service?;
-            if service.trim().is_empty() {
+            if blank(&service) {
                 return None;
             }
             EventKind::Alert(Box::new(AlertEvent {
@@ -351,8 +416,29 @@ mod tests {
         assert_eq!(fast(r#"{"at":"2026-07-01 02:14","resolve":"A1"}"#).1.len(), 1);
     }
 
-    const KEYS: [&str; 14] = ["at", "alert", "ack", "resolve", "service", "severity", "summary", "source", "fingerprint", "by", "labels", "extra", "al\\u0065rt", "at"];
-    const VALUES: [&str; 38] = [
+    /// Lines the fast path must leave to the general reader, among them
+    /// keys that only begin with a known name, one so written that a
+    /// scanner matching the name's bytes without its closing quote would
+    /// read an event out of text that is not JSON.
+    #[test]
+    fn near_misses_go_the_general_way() {
+        for line in [
+            r#"{"atx:"2026-07-01T02:14:00Z","resolve":"A1"}"#,
+            r#"{"atx":"2026-07-01T02:14:00Z","resolve":"A1"}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","resolves":"A1"}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","resolve":"\u00a0"}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","resolve":"A1"} x"#,
+            r#"{"at":"2026-07-01T02:14:00Z" "resolve":"A1"}"#,
+        ] {
+            assert_eq!(fast(line).0, None, "{line}");
+        }
+    }
+
+    const KEYS: [&str; 21] = [
+        "at", "alert", "ack", "resolve", "service", "severity", "summary", "source", "fingerprint", "by", "labels", "extra", "al\\u0065rt", "at", "atx", "alerts", "label", "s", "",
+        "fingerprin", "sev",
+    ];
+    const VALUES: [&str; 42] = [
         r#""2026-07-01T02:14:00Z""#,
         r#""2026-07-01T02:14:00""#,
         r#""2026-03-29 02:30""#,
@@ -391,6 +477,10 @@ mod tests {
         r#"{ "k" : "v" ,	"j":"w" }"#,
         r#"{"k":"v",}"#,
         r#""unterminated"#,
+        r#""\u00a0""#,
+        "\"\u{a0}\u{2003}\"",
+        "\"\u{a0}x\"",
+        r#""\t x""#,
     ];
     /// between entries, and after the closing brace
     const SEPS: [&str; 4] = [",", " , ", ",\t\r\n ", ",,"];
