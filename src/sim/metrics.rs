@@ -889,12 +889,11 @@ impl<'m> Collector<'m> {
         let policy = r.policy.or(decided);
         let mut spare = std::mem::take(&mut self.spare);
         let mut next_id = self.next_page_id;
-        let (mut counted, mut made) = (0u64, 0u64);
+        let mut made = 0u64;
         let mut step = |acc: u32, a: &mut Acc| {
             let slot = last.iter().position(|&(k, p, _)| k == acc && p == person);
             let id = next_id;
             next_id += 1;
-            counted += 1;
             made += u64::from(a.page(person, t, id, slot.map(|i| last[i].2), off, &mut spare));
             match slot {
                 Some(i) => last[i].2 = id,
@@ -907,9 +906,9 @@ impl<'m> Collector<'m> {
             step(2 + p, policy_acc(&mut self.by_policy, p));
         }
         self.spare = spare;
-        self.next_page_id = next_id;
-        self.sweep.pages += counted;
+        self.sweep.pages += next_id - self.next_page_id;
         self.sweep.windows += made;
+        self.next_page_id = next_id;
         if let Some(inc) = self.open_mut(r) {
             inc.last = last;
         }
@@ -963,7 +962,6 @@ impl<'m> Collector<'m> {
         self.open = Vec::new();
         self.ended = Vec::new();
         self.works = Vec::new();
-
         let m = self.m;
         let ctx = Arc::new(SectionCtx { names: m.persons.iter().map(|p| p.name.name.clone()).collect(), has_works: self.has_works, span });
         let mut metrics = ctx.section(&self.total, counters.suppressed_but_acked);

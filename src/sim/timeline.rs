@@ -308,9 +308,14 @@ fn duplicate_key(entries: &[(String, Raw)]) -> Option<&str> {
 /// offset (then read in `tz`). Returns the instant (seconds, truncated) and
 /// whether the text had an offset.
 pub fn parse_at(s: &str, tz: Tz) -> Result<(Instant, bool), String> {
-    if let Some(t) = utc_seconds(s, &mut None) {
-        return Ok((t, true));
+    match utc_seconds(s, &mut None) {
+        Some(t) => Ok((t, true)),
+        None => parse_at_general(s, tz),
     }
+}
+
+/// [`parse_at`] for every form but the common `YYYY-MM-DDTHH:MM:SSZ`.
+fn parse_at_general(s: &str, tz: Tz) -> Result<(Instant, bool), String> {
     let s = s.trim();
     let bad = || format!("`{s}` is not a time; write RFC 3339 with an offset, like `2026-07-01T02:14:00Z`");
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -428,7 +433,7 @@ impl Ctx {
     fn at(&mut self, s: &str) -> Result<(Instant, bool), String> {
         match utc_seconds(s, &mut self.day) {
             Some(t) => Ok((t, true)),
-            None => parse_at(s, self.tz),
+            None => parse_at_general(s, self.tz),
         }
     }
 

@@ -2,8 +2,7 @@
 //! values only, known keys each once, the keys its kind takes) is read
 //! straight into an [`Event`] by a small scanner of its own, without the
 //! generic value tree the general reader builds to explain what is wrong
-//! with a line (the scanner took a third of the instructions serde_json's
-//! typed deserialiser did).
+//! with a line.
 //!
 //! It only ever answers for lines the general reader accepts, and then with
 //! the same event: whatever it does not recognise as ordinary — a number
@@ -164,16 +163,8 @@ impl<'a> Scan<'a> {
     }
 
     /// A key: plain (no escapes), followed by `:`.
-    #[inline]
     fn key(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let start = self.i;
-        self.i = special(self.b, start);
-        if self.b.get(self.i) != Some(&b'"') {
-            return None;
-        }
-        let k = self.s.get(start..self.i)?;
-        self.i += 1;
+        let Cow::Borrowed(k) = self.string()? else { return None };
         self.eat(b':')?;
         Some(k)
     }
