@@ -882,7 +882,7 @@ pub struct Counters {
     pub suppressed_but_acked_by_service: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TimerKind {
     /// an acknowledgement (responder model, or derived from a recorded ack)
     Ack { person: Option<u32> },
@@ -900,25 +900,99 @@ const PHASE_TIMEOUT: u8 = 4;
 const PHASE_UNRESOLVED: u8 = 5;
 const PHASE_RENOTIFY: u8 = 6;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// A pending timer. Timers are processed by instant, then phase, then
+/// order (the incident's opening sequence, or for acknowledgements the
+/// scheduling sequence), then scheduling sequence `seq`, which is unique.
+#[derive(Debug, Clone, Copy)]
 struct Timer {
     at: Instant,
-    phase: u8,
-    order: u64,
+    /// the phase in the top 8 bits, the order below: one comparison for
+    /// both (a sequence never reaches 2^56)
+    key: u64,
     seq: u64,
     slot: u32,
     gen: u32,
     kind: TimerKind,
 }
 
-/// Timers in processing order: a heap, and a FIFO for timers that arrive
-/// already sorted (recorded acknowledgements, due at the instant they are
-/// read, in scheduling order).
-#[derive(Debug, Default)]
+impl Timer {
+    #[inline]
+    fn new(at: Instant, phase: u8, order: u64, seq: u64, slot: u32, gen: u32, kind: TimerKind) -> Timer {
+        debug_assert!(order < 1 << 56);
+        Timer { at, key: (u64::from(phase) << 56) | order, seq, slot, gen, kind }
+    }
+}
+
+impl Ord for Timer {
+    #[inline]
+    fn cmp(&self, o: &Timer) -> std::cmp::Ordering {
+        (self.at, self.key, self.seq).cmp(&(o.at, o.key, o.seq))
+    }
+}
+
+impl PartialOrd for Timer {
+    #[inline]
+    fn partial_cmp(&self, o: &Timer) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, o: &Timer) -> bool {
+        self.cmp(o).is_eq()
+    }
+}
+
+impl Eq for Timer {}
+
+/// Timers in processing order.
+///
+/// The engine's clock only moves forward and no timer is set before it, so
+/// a *timing wheel* does: a timer due within [`WHEEL`] seconds of `pos`,
+/// the instant last brought forward, waits in the wheel's slot for its
+/// instant (one instant per slot), a later one in the `far` heap. Setting a
+/// timer costs a push; taking the next one, a scan of a bitmap for the next
+/// occupied slot. Most timers are taken stale (their incident was
+/// acknowledged or resolved first), and a binary heap of every pending
+/// timer cost a sift for each. `cur` holds the timers at or before `pos`,
+/// a small heap in full processing order (instant, phase, order, seq). A
+/// FIFO takes the timers that arrive already sorted (recorded
+/// acknowledgements, due at the instant they are read, in scheduling
+/// order).
+#[derive(Debug)]
 struct Queue {
-    heap: BinaryHeap<Reverse<Timer>>,
+    cur: BinaryHeap<Reverse<Timer>>,
+    /// slot `at mod WHEEL`: timers due at `at`, `pos < at < pos + WHEEL`
+    wheel: Box<[Vec<Reverse<Timer>>]>,
+    /// bit `i % 64` of `words[i / 64]`: slot i is occupied
+    words: [u64; WHEEL_WORDS],
+    /// bit w: `words[w]` is not zero
+    summary: u64,
+    /// timers due at `pos + WHEEL` or later
+    far: BinaryHeap<Reverse<Timer>>,
+    pos: Instant,
     in_order: VecDeque<Timer>,
     seq: u64,
+}
+
+/// Seconds the wheel covers: more than the usual acknowledgement and
+/// escalation timeouts, so `far` stays small.
+const WHEEL: usize = 4096;
+const WHEEL_WORDS: usize = WHEEL / 64;
+
+impl Default for Queue {
+    fn default() -> Queue {
+        Queue {
+            cur: BinaryHeap::new(),
+            wheel: (0..WHEEL).map(|_| Vec::new()).collect(),
+            words: [0; WHEEL_WORDS],
+            summary: 0,
+            far: BinaryHeap::new(),
+            pos: Instant::MIN,
+            in_order: VecDeque::new(),
+            seq: 0,
+        }
+    }
 }
 
 impl Queue {
@@ -926,37 +1000,126 @@ impl Queue {
     fn push(&mut self, at: Instant, phase: u8, order: Option<u64>, slot: u32, gen: u32, kind: TimerKind) {
         self.seq += 1;
         let order = order.unwrap_or(self.seq);
-        self.heap.push(Reverse(Timer { at, phase, order, seq: self.seq, slot, gen, kind }));
+        self.put(Timer::new(at, phase, order, self.seq, slot, gen, kind));
+    }
+
+    #[inline]
+    fn put(&mut self, t: Timer) {
+        if t.at <= self.pos {
+            self.cur.push(Reverse(t));
+        } else if t.at.abs_diff(self.pos) < WHEEL as u64 {
+            let i = (t.at as u64 as usize) % WHEEL;
+            self.wheel[i].push(Reverse(t));
+            self.words[i / 64] |= 1 << (i % 64);
+            self.summary |= 1 << (i / 64);
+        } else {
+            self.far.push(Reverse(t));
+        }
+    }
+
+    /// The first occupied slot at or after `start`.
+    #[inline]
+    fn occupied_from(&self, start: usize) -> Option<usize> {
+        let w = start / 64;
+        let bits = self.words[w] & (!0u64 << (start % 64));
+        if bits != 0 {
+            return Some(w * 64 + bits.trailing_zeros() as usize);
+        }
+        let later = self.summary & (!0u64).checked_shl(w as u32 + 1).unwrap_or(0);
+        if later == 0 {
+            return None;
+        }
+        let w = later.trailing_zeros() as usize;
+        Some(w * 64 + self.words[w].trailing_zeros() as usize)
+    }
+
+    /// Bring the next instant forward into `cur` if it is empty.
+    #[inline]
+    fn refill(&mut self) {
+        if !self.cur.is_empty() {
+            return;
+        }
+        let next = if self.summary != 0 {
+            // slots hold the instants after `pos` in circular order
+            let here = (self.pos as u64 as usize) % WHEEL;
+            let Some(i) = self.occupied_from((here + 1) % WHEEL).or_else(|| self.occupied_from(0)) else { return };
+            self.pos + ((i + WHEEL - here) % WHEEL) as Instant
+        } else {
+            match self.far.peek() {
+                Some(Reverse(t)) => t.at,
+                None => return,
+            }
+        };
+        self.advance(next);
+    }
+
+    /// Move `pos` to `next`, the earliest instant of a pending timer, while
+    /// `cur` is empty: its slot empties into `cur`, and the wheel takes in the far timers it now
+    /// covers (the slots of the instants passed over are empty).
+    fn advance(&mut self, next: Instant) {
+        self.pos = next;
+        let i = (next as u64 as usize) % WHEEL;
+        if self.words[i / 64] & (1 << (i % 64)) != 0 {
+            self.words[i / 64] &= !(1 << (i % 64));
+            if self.words[i / 64] == 0 {
+                self.summary &= !(1 << (i / 64));
+            }
+            // `cur` is empty: the slot's list becomes the heap, and the
+            // heap's emptied list the slot's (no copy, no allocation)
+            let slot = std::mem::take(&mut self.wheel[i]);
+            self.wheel[i] = std::mem::replace(&mut self.cur, BinaryHeap::from(slot)).into_vec();
+        }
+        while let Some(Reverse(t)) = self.far.peek() {
+            if t.at.abs_diff(self.pos) >= WHEEL as u64 && t.at > self.pos {
+                break;
+            }
+            if let Some(Reverse(t)) = self.far.pop() {
+                self.put(t);
+            }
+        }
     }
 
     /// A timer in scheduling order at `at`, which is no earlier than any
     /// timer pushed this way before it: it keeps the FIFO sorted.
     fn push_in_order(&mut self, at: Instant, phase: u8, slot: u32, gen: u32, kind: TimerKind) {
         self.seq += 1;
-        self.in_order.push_back(Timer { at, phase, order: self.seq, seq: self.seq, slot, gen, kind });
+        self.in_order.push_back(Timer::new(at, phase, self.seq, self.seq, slot, gen, kind));
     }
 
     /// Whether the first timer is the FIFO's (None: no timer).
     #[inline]
-    fn first_in_order(&self) -> Option<bool> {
-        match (self.heap.peek(), self.in_order.front()) {
+    fn first_in_order(&mut self) -> Option<bool> {
+        self.refill();
+        match (self.cur.peek(), self.in_order.front()) {
             (Some(Reverse(h)), Some(f)) => Some(f < h),
             (Some(_), None) => Some(false),
             (None, f) => f.map(|_| true),
         }
     }
 
-    fn peek(&self) -> Option<&Timer> {
+    /// The instant of the first timer: cheaper than [`Queue::peek`], for
+    /// the common question of whether anything is due at all.
+    #[inline]
+    fn next_at(&mut self) -> Option<Instant> {
+        self.refill();
+        match (self.cur.peek(), self.in_order.front()) {
+            (Some(Reverse(h)), Some(f)) => Some(h.at.min(f.at)),
+            (Some(Reverse(h)), None) => Some(h.at),
+            (None, f) => f.map(|f| f.at),
+        }
+    }
+
+    fn peek(&mut self) -> Option<&Timer> {
         match self.first_in_order()? {
             true => self.in_order.front(),
-            false => self.heap.peek().map(|Reverse(t)| t),
+            false => self.cur.peek().map(|Reverse(t)| t),
         }
     }
 
     fn pop(&mut self) -> Option<Timer> {
         match self.first_in_order()? {
             true => self.in_order.pop_front(),
-            false => self.heap.pop().map(|Reverse(t)| t),
+            false => self.cur.pop().map(|Reverse(t)| t),
         }
     }
 }
@@ -1231,16 +1394,18 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
 
     fn run_timers(&mut self, limit: Instant, inclusive: bool) {
         loop {
+            // most calls find nothing due: answered from two instants
+            let due = match (self.q.next_at(), self.auto_q.front()) {
+                (None, None) => break,
+                (Some(x), None) => x,
+                (None, Some(a)) => a.0,
+                (Some(x), Some(a)) => x.min(a.0),
+            };
+            if due > limit || (!inclusive && due == limit) {
+                break;
+            }
             let queued = self.q.peek().copied();
-            let auto = self.auto_q.front().map(|&(at, seq, slot, gen)| Timer {
-                at,
-                phase: PHASE_AUTO_RESOLVE,
-                order: seq,
-                seq: 0,
-                slot,
-                gen,
-                kind: TimerKind::AutoResolve,
-            });
+            let auto = self.auto_q.front().map(|&(at, seq, slot, gen)| Timer::new(at, PHASE_AUTO_RESOLVE, seq, 0, slot, gen, TimerKind::AutoResolve));
             let (top, from_auto) = match (queued, auto) {
                 (None, None) => break,
                 (Some(q), None) => (q, false),
@@ -2904,3 +3069,79 @@ routes {
     }
 }
 
+
+#[cfg(test)]
+mod queue {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One step of a run: set a timer `delta` seconds after the clock
+    /// (op 0: in scheduling order; 1: in an incident's order; 2: a recorded
+    /// acknowledgement at the clock, through the FIFO), or move the clock
+    /// `delta` seconds and take every timer due before it (op 3).
+    fn step() -> impl Strategy<Value = (u8, i64, u8, u64)> {
+        // the wheel's edges are where slots could collide: exact multiples
+        // of its span, and one either side
+        let w = WHEEL as i64;
+        let delta = prop_oneof![0i64..3, 0i64..600, 0i64..(3 * w), prop::sample::select(vec![0, 1, w - 1, w, w + 1, 2 * w])];
+        (0u8..4, delta, prop::sample::select(vec![PHASE_ACK, PHASE_TIMEOUT, PHASE_UNRESOLVED, PHASE_RENOTIFY]), 0u64..4)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The wheel hands out timers in exactly the order of one binary
+        /// heap of every timer, whatever the mix of near, far and same-instant
+        /// timers, and wherever the clock stops in between.
+        #[test]
+        fn wheel_agrees_with_one_heap(start in -5_000_000_000i64..5_000_000_000, steps in prop::collection::vec(step(), 1..120)) {
+            let mut q = Queue::default();
+            let mut model: BinaryHeap<Reverse<Timer>> = BinaryHeap::new();
+            let mut fifo: VecDeque<Timer> = VecDeque::new();
+            let mut seq = 0u64;
+            let mut now = start;
+            let mut took = Vec::new();
+            let mut want = Vec::new();
+            let take = |q: &mut Queue, model: &mut BinaryHeap<Reverse<Timer>>, fifo: &mut VecDeque<Timer>, limit: Option<Instant>, took: &mut Vec<Timer>, want: &mut Vec<Timer>| {
+                while let Some(at) = q.next_at() {
+                    if limit.is_some_and(|l| at >= l) {
+                        break;
+                    }
+                    took.extend(q.pop());
+                }
+                loop {
+                    let first = match (model.peek(), fifo.front()) {
+                        (Some(Reverse(h)), Some(f)) => if f < h { fifo.front().copied() } else { model.peek().map(|r| r.0) },
+                        (Some(Reverse(h)), None) => Some(*h),
+                        (None, f) => f.copied(),
+                    };
+                    let Some(t) = first.filter(|t| limit.is_none_or(|l| t.at < l)) else { break };
+                    if fifo.front() == Some(&t) { fifo.pop_front(); } else { model.pop(); }
+                    want.push(t);
+                }
+            };
+            for (op, delta, phase, order) in steps {
+                match op {
+                    0 | 1 => {
+                        seq += 1;
+                        let o = if op == 1 { Some(order) } else { None };
+                        q.push(now + delta, phase, o, 0, 0, TimerKind::Unresolved);
+                        model.push(Reverse(Timer::new(now + delta, phase, o.unwrap_or(seq), seq, 0, 0, TimerKind::Unresolved)));
+                    }
+                    2 => {
+                        seq += 1;
+                        q.push_in_order(now, PHASE_ACK, 0, 0, TimerKind::Unresolved);
+                        fifo.push_back(Timer::new(now, PHASE_ACK, seq, seq, 0, 0, TimerKind::Unresolved));
+                    }
+                    _ => {
+                        now += delta;
+                        take(&mut q, &mut model, &mut fifo, Some(now), &mut took, &mut want);
+                    }
+                }
+            }
+            take(&mut q, &mut model, &mut fifo, None, &mut took, &mut want);
+            let key = |t: &Timer| (t.at, t.key, t.seq);
+            prop_assert_eq!(took.iter().map(key).collect::<Vec<_>>(), want.iter().map(key).collect::<Vec<_>>());
+        }
+    }
+}
