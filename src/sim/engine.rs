@@ -435,14 +435,19 @@ impl TraceRecord {
         self.service = None;
         self.severity = None;
         self.route = None;
-        self.matched.clear();
+        // most records have no routes and no causes: skip the lists' clear
+        if !self.matched.is_empty() {
+            self.matched.clear();
+        }
         self.policy = None;
         self.tier = None;
         self.round = None;
         self.person = None;
         self.person_name = None;
         self.channels = 0;
-        self.causes.clear();
+        if !self.causes.is_empty() {
+            self.causes.clear();
+        }
         self.escalation = false;
         self.item = None;
         self.no_severity = false;
@@ -1086,42 +1091,41 @@ impl Queue {
         self.in_order.push_back(Timer::new(at, phase, self.seq, self.seq, slot, gen, kind));
     }
 
-    /// Whether the first timer is the FIFO's (None: no timer).
+    /// The first timer, and whether it is the FIFO's.
     #[inline]
-    fn first_in_order(&mut self) -> Option<bool> {
+    fn peek(&mut self) -> Option<(Timer, bool)> {
         self.refill();
         match (self.cur.peek(), self.in_order.front()) {
-            (Some(Reverse(h)), Some(f)) => Some(f < h),
-            (Some(_), None) => Some(false),
-            (None, f) => f.map(|_| true),
+            (Some(Reverse(h)), Some(f)) => Some(if f < h { (*f, true) } else { (*h, false) }),
+            (Some(Reverse(h)), None) => Some((*h, false)),
+            (None, f) => f.map(|f| (*f, true)),
         }
     }
 
-    /// The instant of the first timer: cheaper than [`Queue::peek`], for
-    /// the common question of whether anything is due at all.
+    /// Drop the timer [`Queue::peek`] returned.
     #[inline]
-    fn next_at(&mut self) -> Option<Instant> {
-        self.refill();
-        match (self.cur.peek(), self.in_order.front()) {
-            (Some(Reverse(h)), Some(f)) => Some(h.at.min(f.at)),
-            (Some(Reverse(h)), None) => Some(h.at),
-            (None, f) => f.map(|f| f.at),
+    fn pop_first(&mut self, fifo: bool) {
+        if fifo {
+            self.in_order.pop_front();
+        } else {
+            self.cur.pop();
         }
     }
 
-    fn peek(&mut self) -> Option<&Timer> {
-        match self.first_in_order()? {
-            true => self.in_order.front(),
-            false => self.cur.peek().map(|Reverse(t)| t),
-        }
-    }
-
+    #[cfg(test)]
     fn pop(&mut self) -> Option<Timer> {
-        match self.first_in_order()? {
-            true => self.in_order.pop_front(),
-            false => self.cur.pop().map(|Reverse(t)| t),
-        }
+        let (t, fifo) = self.peek()?;
+        self.pop_first(fifo);
+        Some(t)
     }
+}
+
+/// Where the next timer comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Auto,
+    /// the queue: its FIFO or not
+    Queue(bool),
 }
 
 #[derive(Debug)]
@@ -1264,7 +1268,9 @@ pub struct Engine<'a, R: ResponderModel, S: Sink> {
     buf: Records,
     oncall: Vec<Option<(Instant, Vec<Segment>)>>,
     scratch: Scratch,
-    route_out: RouteOutcome,
+    /// reused from alert to alert; boxed, so taking it out and putting it
+    /// back moves a pointer
+    route_out: Option<Box<RouteOutcome>>,
     people: Vec<(u32, ChannelMask, TargetRef)>,
     counters: Counters,
 }
@@ -1295,7 +1301,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             buf: Records::default(),
             oncall: vec![None; c.m.schedules.len()],
             scratch: c.routes.scratch(),
-            route_out: RouteOutcome::default(),
+            route_out: Some(Box::default()),
             people: Vec::new(),
             counters: Counters::default(),
         }
@@ -1394,37 +1400,36 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
 
     fn run_timers(&mut self, limit: Instant, inclusive: bool) {
         loop {
-            // most calls find nothing due: answered from two instants
-            let due = match (self.q.next_at(), self.auto_q.front()) {
-                (None, None) => break,
-                (Some(x), None) => x,
-                (None, Some(a)) => a.0,
-                (Some(x), Some(a)) => x.min(a.0),
-            };
-            if due > limit || (!inclusive && due == limit) {
-                break;
+            // auto-resolve timers of incidents already ended are dropped
+            // here, without a turn of the loop each
+            while let Some(&(_, _, slot, gen)) = self.auto_q.front() {
+                if self.incidents.get(slot as usize).and_then(Option::as_deref).is_some_and(|i| i.gen == gen) {
+                    break;
+                }
+                self.auto_q.pop_front();
             }
-            let queued = self.q.peek().copied();
+            let queued = self.q.peek();
             let auto = self.auto_q.front().map(|&(at, seq, slot, gen)| Timer::new(at, PHASE_AUTO_RESOLVE, seq, 0, slot, gen, TimerKind::AutoResolve));
-            let (top, from_auto) = match (queued, auto) {
+            let (top, from) = match (queued, auto) {
                 (None, None) => break,
-                (Some(q), None) => (q, false),
-                (None, Some(a)) => (a, true),
-                (Some(q), Some(a)) => {
+                (Some((q, fifo)), None) => (q, Source::Queue(fifo)),
+                (None, Some(a)) => (a, Source::Auto),
+                (Some((q, fifo)), Some(a)) => {
                     if a < q {
-                        (a, true)
+                        (a, Source::Auto)
                     } else {
-                        (q, false)
+                        (q, Source::Queue(fifo))
                     }
                 }
             };
             if top.at > limit || (!inclusive && top.at == limit) {
                 break;
             }
-            if from_auto {
-                self.auto_q.pop_front();
-            } else {
-                self.q.pop();
+            match from {
+                Source::Auto => {
+                    self.auto_q.pop_front();
+                }
+                Source::Queue(fifo) => self.q.pop_first(fifo),
             }
             self.set_now(top.at);
             self.on_timer(top);
@@ -1502,7 +1507,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
 
         // §3.8 routes
-        let mut out = std::mem::take(&mut self.route_out);
+        let mut out = self.route_out.take().unwrap_or_default();
         c.routes.evaluate(m, a, read, t, &mut self.scratch, &mut out);
         let service: Arc<str> = match out.service.and_then(|i| c.service_names.get(i)) {
             Some(x) => x.clone(),
@@ -1520,7 +1525,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             let forget = t + m.org.auto_resolve.unwrap_or(DAY);
             self.suppressed_ids.insert(id.clone(), (forget, service));
             self.suppressed_queue.push_back((forget, id));
-            self.route_out = out;
+            self.route_out = Some(out);
             return Fed::Processed;
         }
 
@@ -1597,7 +1602,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
         }
         self.people = people;
-        self.route_out = out;
+        self.route_out = Some(out);
 
         if let Some(p) = routed {
             if self.enter_policy(slot, p, t) {
@@ -2143,25 +2148,30 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     /// incident ends, even when it was acknowledged by someone else.
     fn settle_lost(&mut self, slot: u32, t: Instant) {
         let Some(inc) = self.incidents[slot as usize].as_mut() else { return };
-        let mut pending = std::mem::take(&mut inc.pending);
         // recorded acks of this instant not yet processed when a `resolve`
         // ended the incident: the resolve wins (§5 fine points); an ack by
-        // someone never paged (or, without `by`, when nobody was) is lost
-        for who in std::mem::take(&mut inc.queued) {
+        // someone never paged (or, without `by`, when nobody was) is lost.
+        // The lists are emptied in place: they keep their capacity for the
+        // incident's reuse.
+        for i in 0..inc.queued.len() {
+            let who = inc.queued[i];
             let never_paged = match who {
                 Some(p) => !inc.paged.contains(&p),
                 None => inc.paged.is_empty(),
             };
             if never_paged {
-                pending.push((who, 0));
+                inc.pending.push((who, 0));
             }
         }
-        for (who, _) in pending {
+        inc.queued.clear();
+        for i in 0..inc.pending.len() {
+            let who = inc.pending[i].0;
             self.counters.lost_responders += 1;
             let r = self.buf.push_for(t, inc, Step::LostResponder);
             r.person = who;
             r.reason = Some(if who.is_some() { "never-paged".into() } else { "nobody-paged".into() });
         }
+        inc.pending.clear();
     }
 }
 
@@ -2186,10 +2196,10 @@ impl DedupIndex {
 
     /// Forget `slot` (nothing when a newer incident replaced it).
     fn remove(&mut self, hash: u64, slot: u32) {
-        if let Some(slots) = self.0.get_mut(&hash) {
-            slots.retain(|s| *s != slot);
-            if slots.is_empty() {
-                self.0.remove(&hash);
+        if let std::collections::hash_map::Entry::Occupied(mut e) = self.0.entry(hash) {
+            e.get_mut().retain(|s| *s != slot);
+            if e.get().is_empty() {
+                e.remove();
             }
         }
     }
@@ -3103,8 +3113,8 @@ mod queue {
             let mut took = Vec::new();
             let mut want = Vec::new();
             let take = |q: &mut Queue, model: &mut BinaryHeap<Reverse<Timer>>, fifo: &mut VecDeque<Timer>, limit: Option<Instant>, took: &mut Vec<Timer>, want: &mut Vec<Timer>| {
-                while let Some(at) = q.next_at() {
-                    if limit.is_some_and(|l| at >= l) {
+                while let Some((t, _)) = q.peek() {
+                    if limit.is_some_and(|l| t.at >= l) {
                         break;
                     }
                     took.extend(q.pop());
