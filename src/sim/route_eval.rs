@@ -95,31 +95,47 @@ struct TimeSpec {
     when: WindowsOrHours,
 }
 
-/// A `matches` pattern. Values of up to [`SHORT`] bytes are searched
-/// by the same regex engine without its literal prefilter: on a few dozen
-/// bytes the prefilter falls back to a slow path that costs more than the
-/// search it would skip. A prefilter never changes whether a pattern
-/// matches, only how fast.
+/// A `matches` pattern. Values of up to [`SHORT`] bytes are searched by a
+/// fully built DFA when the pattern's fits in [`DFA_LIMIT`] bytes (a table
+/// lookup per byte, no setup), else by the same regex engine without its
+/// literal prefilter: on a few dozen bytes the prefilter falls back to a
+/// slow path that costs more than the search it would skip. None of this
+/// changes whether a pattern matches, only how fast. A DFA gives up on a
+/// Unicode word boundary next to a non-ASCII byte; the regex then decides.
 #[derive(Debug, Clone)]
 pub struct Matcher {
     re: regex::Regex,
     short: Option<regex_automata::meta::Regex>,
+    dfa: Option<regex_automata::dfa::dense::DFA<Vec<u32>>>,
 }
 
 /// Values up to this many bytes are searched without the prefilter.
 const SHORT: usize = 64;
 
+/// The largest DFA built for a pattern, and the memory its construction
+/// may use.
+const DFA_LIMIT: usize = 256 * 1024;
+
 impl Matcher {
     fn new(re: &regex::Regex) -> Matcher {
+        use regex_automata::dfa::{dense, StartKind};
         let short = regex_automata::meta::Regex::builder().configure(regex_automata::meta::Config::new().auto_prefilter(false)).build(re.as_str()).ok();
-        Matcher { re: re.clone(), short }
+        let config = dense::Config::new().start_kind(StartKind::Unanchored).unicode_word_boundary(true).dfa_size_limit(Some(DFA_LIMIT)).determinize_size_limit(Some(DFA_LIMIT));
+        let dfa = dense::Builder::new().configure(config).build(re.as_str()).ok();
+        Matcher { re: re.clone(), short, dfa }
     }
 
     fn is_match(&self, x: &str) -> bool {
-        match &self.short {
-            Some(s) if x.len() <= SHORT => s.is_match(x),
-            _ => self.re.is_match(x),
+        use regex_automata::dfa::Automaton;
+        if x.len() <= SHORT {
+            if let Some(Ok(m)) = self.dfa.as_ref().map(|d| d.try_search_fwd(&regex_automata::Input::new(x).earliest(true))) {
+                return m.is_some();
+            }
+            if let Some(s) = &self.short {
+                return s.is_match(x);
+            }
         }
+        self.re.is_match(x)
     }
 }
 
@@ -871,8 +887,29 @@ mod matcher_tests {
     fn every_pattern_gets_a_search_without_prefilter() {
         for p in PATTERNS {
             let re = regex::Regex::new(p).expect("compiles");
-            assert!(Matcher::new(&re).short.is_some(), "{p}");
+            let m = Matcher::new(&re);
+            assert!(m.short.is_some(), "{p}");
+            assert!(m.dfa.is_some(), "{p}");
         }
+        // a pattern whose DFA would be too large gets none, and still
+        // matches through the regex
+        let big = regex::Regex::new(r"\w{40}z").expect("compiles");
+        let m = Matcher::new(&big);
+        assert!(m.dfa.is_none());
+        assert!(m.is_match(&format!("{}z", "é".repeat(40))));
+        assert!(!m.is_match(&"é".repeat(30)));
+    }
+
+    /// A Unicode word boundary next to a non-ASCII letter makes the DFA
+    /// give up; the regex answers instead.
+    #[test]
+    fn a_dfa_that_gives_up_hands_over_to_the_regex() {
+        let re = regex::Regex::new(r"\bcpu\b").expect("compiles");
+        let m = Matcher::new(&re);
+        assert!(m.dfa.is_some());
+        assert!(!m.is_match("écpu"));
+        assert!(m.is_match("é cpu"));
+        assert!(m.is_match("cpu"));
     }
 
     proptest! {
