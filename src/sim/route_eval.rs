@@ -55,7 +55,9 @@ enum Node {
     In(FieldRef, Box<[Box<str>]>),
     /// string order comparison on a non-severity field
     Ord(FieldRef, CmpOp, Box<str>),
-    Match(FieldRef, Option<Matcher>),
+    /// boxed: a matcher with its DFA is some 800 bytes, every other node
+    /// under 50
+    Match(FieldRef, Option<Box<Matcher>>),
     /// index into `RouteTable::times`
     Within(usize),
     Not(Box<Node>),
@@ -558,7 +560,7 @@ impl Compiler<'_> {
             Cond::Matches { field, pattern } => match Self::field(&field.value) {
                 // `severity matches` is E0102
                 None => Node::Const(false),
-                Some(f) => Node::Match(f, self.m.regex(&pattern.value).map(Matcher::new)),
+                Some(f) => Node::Match(f, self.m.regex(&pattern.value).map(|re| Box::new(Matcher::new(re)))),
             },
             Cond::Within { hours, .. } => Node::Within(self.time(hours)),
             Cond::Outside { hours, .. } => Node::Not(Box::new(Node::Within(self.time(hours)))),
