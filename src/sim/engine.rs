@@ -790,6 +790,15 @@ impl<'m> Compiled<'m> {
         Compiled { m, engine, routes: RouteTable::new(m), policies, also, person_channels, service_names, severity_exact, entry_bound }
     }
 
+    /// Evaluate the routes for alert `a` at `t` (§3.8) into `out`. It
+    /// depends on the alert, its instant and the model only, so a caller
+    /// may do it ahead of the engine (on another thread) and hand the
+    /// outcome to [`Engine::feed_routed`].
+    pub fn route(&self, a: &AlertEvent, t: Instant, scratch: &mut Scratch, out: &mut RouteOutcome) {
+        let read = a.severity.as_deref().and_then(|s| self.read_severity(s));
+        self.routes.evaluate(self.m, a, read, t, scratch, out);
+    }
+
     /// The severity rank of a timeline's severity text (§3.1).
     pub fn read_severity(&self, text: &str) -> Option<usize> {
         match self.severity_exact.get(text) {
@@ -1330,6 +1339,13 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
     /// Process one timeline event. Events must come in time order (ties in
     /// file order).
     pub fn feed(&mut self, ev: &Event) -> Fed {
+        self.feed_routed(ev, None)
+    }
+
+    /// [`Engine::feed`] with, for an alert, the outcome of its routes when
+    /// it was evaluated ahead ([`Compiled::route`] of this engine's model
+    /// at the event's instant); None: the engine evaluates them.
+    pub fn feed_routed(&mut self, ev: &Event, routes: Option<&RouteOutcome>) -> Fed {
         if self.opts.until.is_some_and(|u| ev.at > u) {
             return Fed::Skipped;
         }
@@ -1339,7 +1355,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         }
         self.advance_to(ev.at);
         match &ev.kind {
-            EventKind::Alert(a) => self.on_alert(ev.at, a),
+            EventKind::Alert(a) => self.on_alert(ev.at, a, routes),
             EventKind::Ack { id, by } => {
                 self.on_ack(ev.at, id, by.as_deref());
                 Fed::Processed
@@ -1468,7 +1484,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
 
     // -- timeline events ---------------------------------------------------
 
-    fn on_alert(&mut self, t: Instant, a: &AlertEvent) -> Fed {
+    fn on_alert(&mut self, t: Instant, a: &AlertEvent, pre: Option<&RouteOutcome>) -> Fed {
         if let Some(&slot) = self.by_alert.get(a.id.as_str()) {
             let inc = self.incidents[slot as usize].as_ref().map(|i| i.id.to_string()).unwrap_or_default();
             self.counters.rejected_events += 1;
@@ -1506,9 +1522,17 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
         }
 
-        // §3.8 routes
-        let mut out = self.route_out.take().unwrap_or_default();
-        c.routes.evaluate(m, a, read, t, &mut self.scratch, &mut out);
+        // §3.8 routes: evaluated ahead, or here into the engine's own
+        // outcome (given back before returning)
+        let mut own: Option<Box<RouteOutcome>> = None;
+        let out: &RouteOutcome = match pre {
+            Some(o) => o,
+            None => {
+                let mut o = self.route_out.take().unwrap_or_default();
+                c.routes.evaluate(m, a, read, t, &mut self.scratch, &mut o);
+                own.insert(o)
+            }
+        };
         let service: Arc<str> = match out.service.and_then(|i| c.service_names.get(i)) {
             Some(x) => x.clone(),
             None => Arc::from(a.service.as_str()),
@@ -1525,7 +1549,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             let forget = t + m.org.auto_resolve.unwrap_or(DAY);
             self.suppressed_ids.insert(id.clone(), (forget, service));
             self.suppressed_queue.push_back((forget, id));
-            self.route_out = Some(out);
+            if own.is_some() {
+                self.route_out = own;
+            }
             return Fed::Processed;
         }
 
@@ -1602,7 +1628,9 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             }
         }
         self.people = people;
-        self.route_out = Some(out);
+        if own.is_some() {
+            self.route_out = own;
+        }
 
         if let Some(p) = routed {
             if self.enter_policy(slot, p, t) {

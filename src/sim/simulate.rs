@@ -11,8 +11,9 @@
 
 use crate::model::Model;
 use crate::sim::engine::{Compiled, Counters, Engine, EngineKind, Fed, Options, SeededResponders, Sink, TraceRecord};
-use crate::sim::event::{Event, Instant, Responders};
+use crate::sim::event::{Event, EventKind, Instant, Responders};
 use crate::sim::metrics::{aggregate, Collector, Report};
+use crate::sim::route_eval::{RouteOutcome, Scratch};
 use crate::sim::trace::TraceWriter;
 use rayon::prelude::*;
 use std::io::Write;
@@ -111,10 +112,16 @@ struct Run<'m> {
 }
 
 impl Run<'_> {
-    fn feed(&mut self, batch: &[Event]) {
+    /// `routes`: the outcome of each alert's routes for this run's side,
+    /// by index in the batch.
+    fn feed(&mut self, batch: &[Event], routes: &[RouteOutcome]) {
         self.rejected.clear();
-        for ev in batch {
-            match self.engine.feed(ev) {
+        for (i, ev) in batch.iter().enumerate() {
+            let pre = match ev.kind {
+                EventKind::Alert(_) => routes.get(i),
+                _ => None,
+            };
+            match self.engine.feed_routed(ev, pre) {
                 Fed::Processed => {
                     self.processed += 1;
                     self.engine.sink_mut().metrics.note_event(ev.at);
@@ -141,6 +148,11 @@ struct ReadState {
 #[derive(Debug, Default)]
 struct Batch {
     events: Vec<Event>,
+    /// per side, by index in `events`: the outcome of an alert's routes,
+    /// evaluated once for all of the side's runs, and by the reading
+    /// thread while the engines run the previous batch (entries of other
+    /// events are stale; the lists keep their capacity)
+    routes: Vec<Vec<RouteOutcome>>,
     /// (line, side (None: the reader), reason), reported in line order
     rejections: Vec<(usize, Option<usize>, String)>,
     /// events read up to the end of this batch
@@ -175,6 +187,22 @@ impl Batch {
         self.read = st.read;
         eof
     }
+
+    /// Evaluate the routes of the batch's alerts for every side
+    /// ([`Compiled::route`]), each side with its own caches.
+    fn route(&mut self, compiled: &[Compiled<'_>], scratch: &mut [Scratch]) {
+        self.routes.resize_with(compiled.len(), Vec::new);
+        for ((c, sc), out) in compiled.iter().zip(scratch.iter_mut()).zip(self.routes.iter_mut()) {
+            if out.len() < self.events.len() {
+                out.resize_with(self.events.len(), RouteOutcome::default);
+            }
+            for (ev, o) in self.events.iter().zip(out.iter_mut()) {
+                if let EventKind::Alert(a) = &ev.kind {
+                    c.route(a, ev.at, sc, o);
+                }
+            }
+        }
+    }
 }
 
 /// Feed a batch to every run, the runs in parallel when there are several;
@@ -182,10 +210,12 @@ impl Batch {
 /// first run's open incidents after it.
 fn feed_batch(pool: Option<&rayon::ThreadPool>, runs: &mut [Run<'_>], b: &mut Batch) -> usize {
     let batch = &b.events[..];
-    let work = |runs: &mut [Run<'_>]| runs.par_iter_mut().for_each(|r| r.feed(batch));
+    let routes = &b.routes;
+    let side_routes = |side: usize| routes.get(side).map_or(&[][..], |v| &v[..]);
+    let work = |runs: &mut [Run<'_>]| runs.par_iter_mut().for_each(|r| r.feed(batch, side_routes(r.side)));
     match (pool, &mut *runs) {
         // one engine: no hand-over to the pool per batch
-        (_, [only]) => only.feed(batch),
+        (_, [only]) => only.feed(batch, side_routes(only.side)),
         (Some(p), runs) => p.install(|| work(runs)),
         (None, runs) => work(runs),
     }
@@ -241,8 +271,16 @@ where
     // `--strict` nothing is read ahead of a batch's rejections.
     let pipelined = cfg.threads != Some(1) && !cfg.strict;
     let mut st = ReadState::default();
+    let mut scratch: Vec<Scratch> = compiled.iter().map(|c| c.routes.scratch()).collect();
+    let compiled = &compiled[..];
+    // a batch is read and its routes evaluated on this thread
+    let mut read = |b: &mut Batch| {
+        let eof = b.fill(&mut events, &mut st);
+        b.route(compiled, &mut scratch);
+        eof
+    };
     let mut cur = Batch::default();
-    let mut eof = cur.fill(&mut events, &mut st);
+    let mut eof = read(&mut cur);
     obs.batch_read();
     let mut open_noticed = false;
     // the messages of a batch the engines have run (`open`: the first
@@ -274,7 +312,7 @@ where
             if eof {
                 break;
             }
-            eof = cur.fill(&mut events, &mut st);
+            eof = read(&mut cur);
             obs.batch_read();
         }
     } else {
@@ -305,7 +343,7 @@ where
                     return Ok(());
                 }
                 let next_eof = eof || {
-                    let e = spare.fill(&mut events, &mut st);
+                    let e = read(&mut spare);
                     obs.batch_read();
                     e
                 };
@@ -422,6 +460,42 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        /// Routes evaluated ahead of the engine, with caches of their own
+        /// (as the reading thread does), leave the trace as it is when the
+        /// engine evaluates them: the timeline crosses office hours, week
+        /// boundaries and dedup windows.
+        #[test]
+        fn routes_evaluated_ahead_change_nothing(
+            picks in prop::collection::vec((any::<u8>(), any::<u16>(), any::<u16>(), any::<u8>()), 1..300),
+            start in 1_783_000_000i64..1_790_000_000,
+        ) {
+            use crate::sim::engine::NoAcks;
+            use crate::sim::event::EventKind;
+            let ws = workspace();
+            let events = timeline(&ws.model, &picks, start);
+            let c = Compiled::new(&ws.model, EngineKind::Default);
+            let mut inside = Engine::new(&c, Options::default(), NoAcks, Vec::new());
+            let mut ahead = Engine::new(&c, Options::default(), NoAcks, Vec::new());
+            let mut scratch = c.routes.scratch();
+            let mut out = RouteOutcome::default();
+            for ev in &events {
+                let a = inside.feed(ev);
+                let pre = match &ev.kind {
+                    EventKind::Alert(x) => {
+                        c.route(x, ev.at, &mut scratch, &mut out);
+                        Some(&out)
+                    }
+                    _ => None,
+                };
+                let b = ahead.feed_routed(ev, pre);
+                prop_assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            }
+            let end = events.last().map_or(0, |e| e.at) + 86_400;
+            inside.finish(end);
+            ahead.finish(end);
+            prop_assert_eq!(inside.sink(), ahead.sink());
+        }
+
         /// SPEC §5: `--runs` results do not depend on the thread count.
         #[test]
         fn runs_do_not_depend_on_the_thread_count(
