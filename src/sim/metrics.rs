@@ -890,8 +890,14 @@ impl<'m> Collector<'m> {
         let mut spare = std::mem::take(&mut self.spare);
         let mut next_id = self.next_page_id;
         let mut made = 0u64;
+        // every page steps accumulator 0 first, so a person with entries in
+        // `last` has one for 0, followed by 1 and usually the policy's: one
+        // search for the person, a look at the expected place, and a search
+        // only when another policy's entry is there
+        let first = last.iter().position(|&(k, p, _)| k == 0 && p == person);
         let mut step = |acc: u32, a: &mut Acc| {
-            let slot = last.iter().position(|&(k, p, _)| k == acc && p == person);
+            let is = |i: &usize| last.get(*i).is_some_and(|&(k, p, _)| k == acc && p == person);
+            let slot = first.and_then(|i| Some(i + acc.min(2) as usize).filter(is).or_else(|| (i..last.len()).find(is)));
             let id = next_id;
             next_id += 1;
             made += u64::from(a.page(person, t, id, slot.map(|i| last[i].2), off, &mut spare));
@@ -1688,6 +1694,34 @@ mod tests {
         c.record(&rec(30, 1, Step::Acknowledged));
         c.record(&rec(40, 2, Step::Resolved));
         assert_eq!((c.total.incidents, c.total.acknowledged, c.total.mttr_n, c.total.mttr_sum), (2, 0, 2, 30));
+    }
+
+    /// An incident counts once in a person's 12-hour window however often
+    /// it pages them, also when its pages alternate between policies (a
+    /// handoff): each accumulator follows the incident's latest page in
+    /// its own window, and another policy's entry is never taken for it.
+    #[test]
+    fn an_incident_counts_once_per_window_across_policies() {
+        let ws = policies();
+        let svc: Arc<str> = Arc::from(ws.model.services[0].name.name.as_str());
+        let mut c = Collector::new(&ws.model, false);
+        let page = |t: Instant, person: u32, policy: u32| {
+            let mut r = record(&svc, t, 1, 0, Step::Paged);
+            r.person = Some(person);
+            r.policy = Some(policy);
+            r
+        };
+        c.record(&record(&svc, 0, 1, 0, Step::Opened));
+        c.record(&page(0, 0, 0));
+        c.record(&page(10, 1, 0));
+        c.record(&page(20, 0, 1));
+        c.record(&page(30, 0, 0));
+        c.record(&page(40, 0, 1));
+        c.record(&page(50, 1, 1));
+        let acc = |p: usize| c.by_policy.get(p).and_then(Option::as_ref).map(|a| (a.pages, a.max_pages_12h, a.max_incidents_12h));
+        assert_eq!((c.total.pages, c.total.max_pages_12h, c.total.max_incidents_12h), (6, 4, 1));
+        assert_eq!(acc(0), Some((3, 2, 1)));
+        assert_eq!(acc(1), Some((3, 2, 1)));
     }
 
     /// A window is freed once its latest page is 12 hours old, by the
