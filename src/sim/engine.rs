@@ -1021,7 +1021,7 @@ impl Queue {
     fn put(&mut self, t: Timer) {
         if t.at <= self.pos {
             self.cur.push(Reverse(t));
-        } else if t.at.abs_diff(self.pos) < WHEEL as u64 {
+        } else if self.in_wheel(t.at) {
             let i = (t.at as u64 as usize) % WHEEL;
             self.wheel[i].push(Reverse(t));
             self.words[i / 64] |= 1 << (i % 64);
@@ -1029,6 +1029,12 @@ impl Queue {
         } else {
             self.far.push(Reverse(t));
         }
+    }
+
+    /// Whether a timer due at `at`, after `pos`, has its slot in the wheel.
+    #[inline]
+    fn in_wheel(&self, at: Instant) -> bool {
+        at.abs_diff(self.pos) < WHEEL as u64
     }
 
     /// The first occupied slot at or after `start`.
@@ -1068,8 +1074,9 @@ impl Queue {
     }
 
     /// Move `pos` to `next`, the earliest instant of a pending timer, while
-    /// `cur` is empty: its slot empties into `cur`, and the wheel takes in the far timers it now
-    /// covers (the slots of the instants passed over are empty).
+    /// `cur` is empty: its slot empties into `cur`, and the wheel takes in
+    /// the far timers it now covers (the slots of the instants passed over
+    /// are empty).
     fn advance(&mut self, next: Instant) {
         self.pos = next;
         let i = (next as u64 as usize) % WHEEL;
@@ -1083,10 +1090,7 @@ impl Queue {
             let slot = std::mem::take(&mut self.wheel[i]);
             self.wheel[i] = std::mem::replace(&mut self.cur, BinaryHeap::from(slot)).into_vec();
         }
-        while let Some(Reverse(t)) = self.far.peek() {
-            if t.at.abs_diff(self.pos) >= WHEEL as u64 && t.at > self.pos {
-                break;
-            }
+        while self.far.peek().is_some_and(|Reverse(t)| t.at <= self.pos || self.in_wheel(t.at)) {
             if let Some(Reverse(t)) = self.far.pop() {
                 self.put(t);
             }
@@ -1419,7 +1423,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             // auto-resolve timers of incidents already ended are dropped
             // here, without a turn of the loop each
             while let Some(&(_, _, slot, gen)) = self.auto_q.front() {
-                if self.incidents.get(slot as usize).and_then(Option::as_deref).is_some_and(|i| i.gen == gen) {
+                if self.is_live(slot, gen) {
                     break;
                 }
                 self.auto_q.pop_front();
@@ -1476,6 +1480,10 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let mut v: Vec<(u64, u32)> = self.incidents.iter().enumerate().filter_map(|(i, x)| x.as_ref().map(|x| (x.seq, i as u32))).collect();
         v.sort_unstable();
         v.into_iter().map(|(_, s)| s).collect()
+    }
+
+    fn is_live(&self, slot: u32, gen: u32) -> bool {
+        self.incidents.get(slot as usize).and_then(Option::as_deref).is_some_and(|i| i.gen == gen)
     }
 
     fn live(&mut self, slot: u32, gen: u32) -> Option<&mut Incident> {
