@@ -128,10 +128,9 @@ impl Matcher {
     }
 
     fn is_match(&self, x: &str) -> bool {
-        use regex_automata::dfa::Automaton;
         if x.len() <= SHORT {
-            if let Some(Ok(m)) = self.dfa.as_ref().map(|d| d.try_search_fwd(&regex_automata::Input::new(x).earliest(true))) {
-                return m.is_some();
+            if let Some(m) = self.dfa.as_ref().and_then(|d| dfa_is_match(d, x.as_bytes())) {
+                return m;
             }
             if let Some(s) = &self.short {
                 return s.is_match(x);
@@ -139,6 +138,39 @@ impl Matcher {
         }
         self.re.is_match(x)
     }
+}
+
+/// Whether `dfa` matches somewhere in `hay`, walking its transition table
+/// a byte at a time and stopping at the first match state; `None` when the
+/// DFA gives up (a quit byte: a Unicode word boundary next to a non-ASCII
+/// byte) and the regex must decide. The search routine of the crate checks
+/// for prefilters, acceleration and match offsets on the way, which costs
+/// more than the walk itself on a summary of a few dozen bytes.
+fn dfa_is_match(dfa: &regex_automata::dfa::dense::DFA<Vec<u32>>, hay: &[u8]) -> Option<bool> {
+    use regex_automata::dfa::Automaton;
+    let mut s = dfa.start_state_forward(&regex_automata::Input::new(hay)).ok()?;
+    for &b in hay {
+        s = dfa.next_state(s, b);
+        if dfa.is_special_state(s) {
+            // matches are reported one byte late: a match state here means
+            // a match ended before `b`
+            if dfa.is_match_state(s) {
+                return Some(true);
+            }
+            if dfa.is_dead_state(s) {
+                return Some(false);
+            }
+            if dfa.is_quit_state(s) {
+                return None;
+            }
+            // a start or an accelerated state: go on
+        }
+    }
+    let s = dfa.next_eoi_state(s);
+    if dfa.is_quit_state(s) {
+        return None;
+    }
+    Some(dfa.is_match_state(s))
 }
 
 /// The compiled route list of a model.
