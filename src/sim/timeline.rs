@@ -1399,7 +1399,8 @@ impl JsonLines {
             self.defer(reject(line, "not UTF-8 text"));
             return;
         };
-        if text.trim().is_empty() {
+        // most lines start with `{`: no need to trim the whole line
+        if !text.starts_with('{') && text.trim().is_empty() {
             return;
         }
         if let Some(ev) = fast::event(text, line, self.seq, &mut self.ctx, notices) {

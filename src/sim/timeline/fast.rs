@@ -15,7 +15,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::super::event::{AlertEvent, Event, EventKind};
+use super::super::event::{spare, Event, EventKind};
+use smallvec::SmallVec;
 use super::Ctx;
 
 /// The index of the first `"`, `\` or control character in `b` at or
@@ -223,15 +224,19 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// `labels`: a map of plain keys to string values, no key twice.
-    fn labels(&mut self) -> Option<BTreeMap<String, String>> {
+    /// `labels`: an object of plain keys to string values, no key twice,
+    /// at most [`MAX_LABELS`] of them (more go the general way: the check
+    /// for a repeated key is a scan of those before).
+    fn labels(&mut self, out: &mut Labels<'a>) -> Option<()> {
         self.eat(b'{')?;
-        let mut out = BTreeMap::new();
         self.members(Scan::key, |sc, k| {
             let v = sc.string()?;
-            out.insert(k.to_owned(), v.into_owned()).is_none().then_some(())
-        })?;
-        Some(out)
+            if out.len() >= MAX_LABELS || out.iter().any(|(x, _)| *x == k) {
+                return None;
+            }
+            out.push((k, v));
+            Some(())
+        })
     }
 }
 
@@ -257,6 +262,12 @@ const KEY_PATTERNS: [(u128, u128); 11] = {
     out
 };
 
+/// The labels of a line as read, borrowed where they have no escapes.
+type Labels<'a> = SmallVec<[(&'a str, Cow<'a, str>); 4]>;
+
+/// The most labels the fast path reads on one line.
+const MAX_LABELS: usize = 32;
+
 #[derive(Default)]
 struct Line<'a> {
     at: Option<Cow<'a, str>>,
@@ -269,7 +280,7 @@ struct Line<'a> {
     source: Option<Cow<'a, str>>,
     fingerprint: Option<Cow<'a, str>>,
     by: Option<Cow<'a, str>>,
-    labels: Option<BTreeMap<String, String>>,
+    labels: Option<Labels<'a>>,
 }
 
 impl<'a> Line<'a> {
@@ -296,7 +307,7 @@ impl<'a> Line<'a> {
                     if l.labels.is_some() {
                         return None;
                     }
-                    l.labels = Some(sc.labels()?);
+                    sc.labels(l.labels.insert(Labels::new()))?;
                     return Some(());
                 }
                 _ => return None,
@@ -322,6 +333,22 @@ fn blank(s: &str) -> bool {
     }
 }
 
+/// Make `map` hold exactly `new`, reusing its entries where the keys
+/// are the same (a spent alert's labels are usually the next one's keys).
+fn set_labels(map: &mut BTreeMap<String, String>, new: &[(&str, Cow<'_, str>)]) {
+    if !map.is_empty() {
+        map.retain(|k, _| new.iter().any(|(n, _)| n == k));
+    }
+    for (k, v) in new {
+        match map.get_mut(*k) {
+            Some(x) => spare::set(x, v),
+            None => {
+                map.insert((*k).to_owned(), v.to_string());
+            }
+        }
+    }
+}
+
 fn owned(t: Option<Cow<'_, str>>) -> Option<String> {
     t.map(Cow::into_owned)
 }
@@ -342,25 +369,26 @@ pub(super) fn event(text: &str, line: usize, seq: u64, ctx: &mut Ctx, notices: &
         return None;
     }
     let (at, had_offset) = ctx.at(&l.at?).ok()?;
-    let id = id.into_owned();
+    // filled into spent events' allocations where there are some
+    // (`event::spare`)
     let kind = match kind {
         0 => {
             let service = l.service?;
             if blank(&service) {
                 return None;
             }
-            EventKind::Alert(Box::new(AlertEvent {
-                id,
-                service: service.into_owned(),
-                severity: owned(l.severity),
-                summary: owned(l.summary),
-                source: owned(l.source),
-                labels: l.labels.unwrap_or_default(),
-                fingerprint: owned(l.fingerprint),
-            }))
+            let mut a = spare::alert();
+            spare::set(&mut a.id, &id);
+            spare::set(&mut a.service, &service);
+            spare::set_opt(&mut a.severity, l.severity.as_deref());
+            spare::set_opt(&mut a.summary, l.summary.as_deref());
+            spare::set_opt(&mut a.source, l.source.as_deref());
+            spare::set_opt(&mut a.fingerprint, l.fingerprint.as_deref());
+            set_labels(&mut a.labels, l.labels.as_deref().unwrap_or_default());
+            EventKind::Alert(a)
         }
-        1 => EventKind::Ack { id, by: owned(l.by) },
-        _ => EventKind::Resolve { id },
+        1 => EventKind::Ack { id: spare::id(&id), by: owned(l.by) },
+        _ => EventKind::Resolve { id: spare::id(&id) },
     };
     if !had_offset {
         ctx.zoneless(line, notices);
@@ -384,6 +412,32 @@ mod tests {
     }
 
     fn fast(text: &str) -> (Option<super::Event>, Vec<String>) {
+        fast_recycled(text, false)
+    }
+
+    /// An alert and an id that a spent event left behind, every field
+    /// set, among the label keys the generated lines use (`k`).
+    fn spent() -> [super::Event; 2] {
+        let alert = super::super::super::event::AlertEvent {
+            id: "OLD-ALERT-ID-LONGER-THAN-ANY".into(),
+            service: "old-service".into(),
+            severity: Some("sev9".into()),
+            summary: Some("an old summary".into()),
+            source: Some("old-source".into()),
+            labels: [("k", "old"), ("zz", "stale"), ("a", "x")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            fingerprint: Some("old-fp".into()),
+        };
+        [
+            super::Event { at: 1, kind: super::EventKind::Alert(Box::new(alert)), line: 1, seq: 1 },
+            super::Event { at: 1, kind: super::EventKind::Ack { id: "old-ack-id-of-some-length".into(), by: None }, line: 2, seq: 2 },
+        ]
+    }
+
+    /// [`fast`], after handing it spent events to fill when `recycled`.
+    fn fast_recycled(text: &str, recycled: bool) -> (Option<super::Event>, Vec<String>) {
+        if recycled {
+            spent().into_iter().for_each(super::spare::recycle);
+        }
         let mut notices = Vec::new();
         let mut ctx = Ctx::new(chrono_tz::Europe::Berlin);
         (super::event(text, 7, 3, &mut ctx, &mut notices), notices)
@@ -406,6 +460,32 @@ mod tests {
         }
         // the zone-less time gives the same notice both ways
         assert_eq!(fast(r#"{"at":"2026-07-01 02:14","resolve":"A1"}"#).1.len(), 1);
+    }
+
+    /// A spent event's allocations are filled in place, and nothing of
+    /// its old values survives: fields the line lacks are gone, labels
+    /// not on the line are dropped, a label on both gets the new value.
+    #[test]
+    fn spent_events_are_filled_without_leftovers() {
+        for line in [
+            r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api","labels":{"k":"new","b":"y"}}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api","severity":"sev2","summary":"s","source":"m","fingerprint":"f","labels":{}}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api"}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","ack":"A1"}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","resolve":"A1"}"#,
+        ] {
+            let (s, _) = slow(line);
+            let (f, _) = fast_recycled(line, true);
+            assert_eq!(f.as_ref(), s.as_ref().ok(), "{line}");
+        }
+        // and the spent alert was used: its old id's allocation, at least
+        // as long as the longest id it held
+        let line = r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api"}"#;
+        let (f, _) = fast_recycled(line, true);
+        match f.map(|e| e.kind) {
+            Some(super::EventKind::Alert(a)) => assert!(a.id.capacity() >= "OLD-ALERT-ID-LONGER-THAN-ANY".len()),
+            other => panic!("not an alert: {other:?}"),
+        }
     }
 
     /// Lines the fast path must leave to the general reader, among them
@@ -513,6 +593,7 @@ mod tests {
             sep in prop_oneof![3 => Just(0usize), 1 => 0..SEPS.len()],
             tail in prop_oneof![3 => Just(0usize), 1 => 0..TAILS.len()],
             lead in proptest::bool::ANY,
+            recycled in proptest::bool::ANY,
         ) {
             // mostly near-ordinary lines (an `at`, a kind, maybe a service)
             // with a few random entries, so both answers are common
@@ -522,7 +603,7 @@ mod tests {
             }
             body.extend(entries.iter().map(|&(k, v)| format!("\"{}\":{}", KEYS[k], VALUES[v])));
             let text = format!("{}{{{}}}{}", if lead { " " } else { "" }, body.join(SEPS[sep]), TAILS[tail]);
-            let (f, fn_) = fast(&text);
+            let (f, fn_) = fast_recycled(&text, recycled);
             if let Some(ev) = f {
                 FAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let (s, sn) = slow(&text);
