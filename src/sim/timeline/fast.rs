@@ -336,6 +336,23 @@ fn blank(s: &str) -> bool {
 /// Make `map` hold exactly `new`, reusing its entries where the keys
 /// are the same (a spent alert's labels are usually the next one's keys).
 fn set_labels(map: &mut BTreeMap<String, String>, new: &[(&str, Cow<'_, str>)]) {
+    // the same number of keys, each found: the same keys (`new` has none
+    // twice), and only the values change
+    if map.len() == new.len() {
+        let mut same = true;
+        for (k, v) in new {
+            match map.get_mut(*k) {
+                Some(x) => spare::set(x, v),
+                None => {
+                    same = false;
+                    break;
+                }
+            }
+        }
+        if same {
+            return;
+        }
+    }
     if !map.is_empty() {
         map.retain(|k, _| new.iter().any(|(n, _)| n == k));
     }
@@ -469,6 +486,8 @@ mod tests {
     fn spent_events_are_filled_without_leftovers() {
         for line in [
             r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api","labels":{"k":"new","b":"y"}}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api","labels":{"zz":"z2","k":"new","b":"y"}}"#,
+            r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api","labels":{"zz":"z2","k":"new","a":"y"}}"#,
             r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api","severity":"sev2","summary":"s","source":"m","fingerprint":"f","labels":{}}"#,
             r#"{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api"}"#,
             r#"{"at":"2026-07-01T02:14:00Z","ack":"A1"}"#,
