@@ -14,7 +14,7 @@
 
 use crate::fxhash::FxMap;
 use crate::model::Model;
-use crate::sim::engine::{Counters, Sink, Step, TraceRecord};
+use crate::sim::engine::{Counters, Name, Sink, Step, TraceRecord};
 use crate::sim::event::Instant;
 use crate::time::IntervalSet;
 use chrono::{Datelike, TimeZone, Timelike};
@@ -628,7 +628,7 @@ pub struct Collector<'m> {
     ended_at: Instant,
     total: Acc,
     /// service name → index in `services`
-    svc_index: FxMap<Arc<str>, u32>,
+    svc_index: FxMap<Name, u32>,
     services: Vec<(Arc<str>, Acc)>,
     /// per service accumulator: its `ack-sla` by severity index, read once
     svc_sla: Vec<Box<[Option<i64>]>>,
@@ -755,7 +755,7 @@ impl<'m> Collector<'m> {
     }
 
     /// The index of a service's accumulator (made on first use).
-    fn service_idx(&mut self, s: &Arc<str>) -> u32 {
+    fn service_idx(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.svc_index.get(s) {
             return i;
         }
@@ -767,8 +767,8 @@ impl<'m> Collector<'m> {
             }
         }
         self.svc_sla.push(sla.into_boxed_slice());
-        self.services.push((s.clone(), Acc::default()));
-        self.svc_index.insert(s.clone(), i);
+        self.services.push((Arc::from(s), Acc::default()));
+        self.svc_index.insert(Name::new(s), i);
         i
     }
 
@@ -1178,8 +1178,7 @@ impl Sink for Collector<'_> {
     fn record(&mut self, r: &TraceRecord) {
         match r.step {
             Step::Opened => {
-                let service = r.service.clone().unwrap_or_else(|| Arc::from(""));
-                let svc = self.service_idx(&service);
+                let svc = self.service_idx(r.service.as_deref().unwrap_or(""));
                 let no_sev = r.no_severity;
                 self.count_alert(svc, None, no_sev, |a| &mut a.incidents);
                 let last = self.spare_last.pop().unwrap_or_default();
@@ -1210,8 +1209,7 @@ impl Sink for Collector<'_> {
                 self.count_alert(svc, policy, r.no_severity, |a| &mut a.deduplicated);
             }
             Step::Suppressed => {
-                let service = r.service.clone().unwrap_or_else(|| Arc::from(""));
-                let svc = self.service_idx(&service);
+                let svc = self.service_idx(r.service.as_deref().unwrap_or(""));
                 self.count_alert(svc, None, r.no_severity, |a| &mut a.suppressed);
             }
             Step::TierEntered => {
@@ -1673,8 +1671,8 @@ mod tests {
 
     /// A record of incident `seq` (named `I{seq}`) of service `svc`, kept
     /// by the engine at `slot`.
-    fn record(svc: &Arc<str>, t: Instant, seq: u64, slot: u32, step: Step) -> TraceRecord {
-        let mut r = TraceRecord::new(t, Arc::from(format!("I{seq}")), seq, step);
+    fn record(svc: &Name, t: Instant, seq: u64, slot: u32, step: Step) -> TraceRecord {
+        let mut r = TraceRecord::new(t, Name::new(format!("I{seq}")), seq, step);
         r.slot = slot;
         r.service = Some(svc.clone());
         r
@@ -1685,7 +1683,7 @@ mod tests {
     #[test]
     fn a_record_of_an_ended_incident_does_not_reach_the_next_one_in_its_slot() {
         let ws = policies();
-        let svc: Arc<str> = Arc::from(ws.model.services[0].name.name.as_str());
+        let svc: Name = Name::new(ws.model.services[0].name.name.as_str());
         let mut c = Collector::new(&ws.model, false);
         let rec = |t: Instant, seq: u64, step: Step| record(&svc, t, seq, 0, step);
         c.record(&rec(0, 1, Step::Opened));
@@ -1703,7 +1701,7 @@ mod tests {
     #[test]
     fn an_incident_counts_once_per_window_across_policies() {
         let ws = policies();
-        let svc: Arc<str> = Arc::from(ws.model.services[0].name.name.as_str());
+        let svc: Name = Name::new(ws.model.services[0].name.name.as_str());
         let mut c = Collector::new(&ws.model, false);
         let page = |t: Instant, person: u32, policy: u32| {
             let mut r = record(&svc, t, 1, 0, Step::Paged);
@@ -1730,7 +1728,7 @@ mod tests {
     #[test]
     fn idle_windows_are_freed_once_their_latest_page_is_12_hours_old() {
         let ws = policies();
-        let svc: Arc<str> = Arc::from(ws.model.services[0].name.name.as_str());
+        let svc: Name = Name::new(ws.model.services[0].name.name.as_str());
         let mut c = Collector::new(&ws.model, false);
         let rec = |t: Instant, seq: u64, step: Step, person: Option<u32>| {
             let mut r = record(&svc, t, seq, seq as u32, step);
