@@ -329,6 +329,10 @@ pub struct TraceRecord {
     pub alert: Option<Name>,
     /// `opened`, `folded`, `suppressed`: the alert's service string
     pub service: Option<Name>,
+    /// with `service`, when the model declares it: its index in the
+    /// model's services, so a sink can keep per-service state in a vector
+    /// instead of hashing the name. Not part of the trace.
+    pub service_index: Option<u32>,
     /// `opened`: the final (post-`set`) severity; `folded`, `suppressed`:
     /// the severity as read
     pub severity: Option<u32>,
@@ -410,6 +414,7 @@ impl TraceRecord {
             step,
             alert: None,
             service: None,
+            service_index: None,
             severity: None,
             route: None,
             matched: SmallVec::new(),
@@ -442,6 +447,7 @@ impl TraceRecord {
         self.step = step;
         self.alert = None;
         self.service = None;
+        self.service_index = None;
         self.severity = None;
         self.route = None;
         // most records have no routes and no causes: skip the lists' clear
@@ -1159,6 +1165,8 @@ struct Incident {
     slot: u32,
     opened: Instant,
     service: Name,
+    /// the service's index in the model, when declared
+    service_index: Option<u32>,
     /// the hash of the dedup key (service, fingerprint), when the org
     /// dedups
     dedup: Option<u64>,
@@ -1206,6 +1214,7 @@ impl Incident {
             slot: 0,
             opened: 0,
             service: none,
+            service_index: None,
             dedup: None,
             fingerprint: String::new(),
             last_alert: 0,
@@ -1530,6 +1539,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                         let r = self.buf.push_for(t, inc, Step::Folded);
                         r.alert = Some(id.clone());
                         r.service = Some(inc.service.clone());
+                        r.service_index = inc.service_index;
                         r.severity = read.map(|x| x as u32);
                         r.no_severity = read.is_none();
                         self.by_alert.insert(id, slot);
@@ -1559,6 +1569,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             let r = self.buf.push(t, &id, 0, u32::MAX, Step::Suppressed);
             r.alert = Some(id.clone());
             r.service = Some(service.clone());
+            r.service_index = out.service.map(|i| i as u32);
             r.severity = read.map(|x| x as u32);
             r.no_severity = read.is_none();
             r.route = Some(route);
@@ -1595,6 +1606,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         inc.slot = slot;
         inc.opened = t;
         inc.service = service.clone();
+        inc.service_index = out.service.map(|i| i as u32);
         inc.dedup = key_hash;
         if key_hash.is_some() {
             inc.fingerprint.push_str(fingerprint);
@@ -1612,6 +1624,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let r = self.buf.push(t, &id, seq, slot, Step::Opened);
         r.alert = Some(id.clone());
         r.service = Some(service);
+        r.service_index = out.service.map(|i| i as u32);
         r.severity = out.severity.map(|x| x as u32);
         r.no_severity = read.is_none();
         r.matched = matched;
@@ -2686,6 +2699,7 @@ service s { owner ops policy p }"#);
         r.slot = 11;
         r.alert = Some(a.clone());
         r.service = Some(b.clone());
+        r.service_index = Some(3);
         r.severity = Some(1);
         r.route = Some(2);
         r.matched.push(3);

@@ -629,6 +629,9 @@ pub struct Collector<'m> {
     total: Acc,
     /// service name → index in `services`
     svc_index: FxMap<Name, u32>,
+    /// model service index → index in `services` (`u32::MAX`: none yet),
+    /// for records that carry one ([`TraceRecord::service_index`])
+    by_model: Vec<u32>,
     services: Vec<(Arc<str>, Acc)>,
     /// per service accumulator: its `ack-sla` by severity index, read once
     svc_sla: Vec<Box<[Option<i64>]>>,
@@ -684,6 +687,7 @@ impl<'m> Collector<'m> {
             ended_at: i64::MIN,
             total: Acc::default(),
             svc_index: FxMap::default(),
+            by_model: vec![u32::MAX; m.services.len()],
             services: Vec::new(),
             svc_sla: Vec::new(),
             by_policy: Vec::new(),
@@ -770,6 +774,24 @@ impl<'m> Collector<'m> {
         self.services.push((Arc::from(s), Acc::default()));
         self.svc_index.insert(Name::new(s), i);
         i
+    }
+
+    /// The index of the accumulator of a record's service: by the model's
+    /// index when the record has one, else by name.
+    fn record_service(&mut self, r: &TraceRecord) -> u32 {
+        let name = r.service.as_deref().unwrap_or("");
+        let Some(mi) = r.service_index.map(|i| i as usize).filter(|&i| i < self.by_model.len()) else {
+            return self.service_idx(name);
+        };
+        debug_assert_eq!(self.m.services[mi].name.name, name, "a record's service index names another service");
+        match self.by_model[mi] {
+            u32::MAX => {
+                let i = self.service_idx(name);
+                self.by_model[mi] = i;
+                i
+            }
+            i => i,
+        }
     }
 
     fn service_acc(&mut self, i: u32) -> &mut Acc {
@@ -1178,7 +1200,7 @@ impl Sink for Collector<'_> {
     fn record(&mut self, r: &TraceRecord) {
         match r.step {
             Step::Opened => {
-                let svc = self.service_idx(r.service.as_deref().unwrap_or(""));
+                let svc = self.record_service(r);
                 let no_sev = r.no_severity;
                 self.count_alert(svc, None, no_sev, |a| &mut a.incidents);
                 let last = self.spare_last.pop().unwrap_or_default();
@@ -1209,7 +1231,7 @@ impl Sink for Collector<'_> {
                 self.count_alert(svc, policy, r.no_severity, |a| &mut a.deduplicated);
             }
             Step::Suppressed => {
-                let svc = self.service_idx(r.service.as_deref().unwrap_or(""));
+                let svc = self.record_service(r);
                 self.count_alert(svc, None, r.no_severity, |a| &mut a.suppressed);
             }
             Step::TierEntered => {
@@ -1692,6 +1714,27 @@ mod tests {
         c.record(&rec(30, 1, Step::Acknowledged));
         c.record(&rec(40, 2, Step::Resolved));
         assert_eq!((c.total.incidents, c.total.acknowledged, c.total.mttr_n, c.total.mttr_sum), (2, 0, 2, 30));
+    }
+
+    /// A record's service is found by the model's index when it carries
+    /// one and by name otherwise: the same accumulator either way, and
+    /// another service's index reaches another service's.
+    #[test]
+    fn a_service_counts_the_same_by_index_and_by_name() {
+        let ws = policies();
+        let names: Vec<Name> = ws.model.services.iter().take(2).map(|s| Name::new(s.name.name.as_str())).collect();
+        let mut c = Collector::new(&ws.model, false);
+        let opened = |svc: usize, seq: u64, indexed: bool| {
+            let mut r = record(&names[svc], seq as i64, seq, seq as u32, Step::Opened);
+            r.service_index = indexed.then_some(svc as u32);
+            r
+        };
+        for (svc, seq, indexed) in [(1, 1, true), (0, 2, false), (0, 3, true), (1, 4, false), (1, 5, true), (0, 6, true), (1, 7, true)] {
+            c.record(&opened(svc, seq, indexed));
+        }
+        let counts: Vec<(String, u64)> = c.services.iter().map(|(n, a)| (n.to_string(), a.incidents)).collect();
+        // accumulators in order of first use: service 1's first
+        assert_eq!(counts, vec![(names[1].to_string(), 4), (names[0].to_string(), 3)]);
     }
 
     /// An incident counts once in a person's 12-hour window however often
