@@ -94,6 +94,9 @@ pub mod spare {
 
     #[derive(Default)]
     struct Pool {
+        /// boxes, not bare alerts: an event holds its alert boxed, and a
+        /// spare moves in and out as a pointer
+        #[allow(clippy::vec_box)]
         alerts: Vec<Box<AlertEvent>>,
         ids: Vec<String>,
     }
