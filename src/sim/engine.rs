@@ -1560,6 +1560,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
                 own.insert(o)
             }
         };
+        let service_index = out.service.map(|i| i as u32);
         let service: Name = match out.service.and_then(|i| c.service_names.get(i)) {
             Some(x) => x.clone(),
             None => Name::new(a.service.as_str()),
@@ -1569,7 +1570,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
             let r = self.buf.push(t, &id, 0, u32::MAX, Step::Suppressed);
             r.alert = Some(id.clone());
             r.service = Some(service.clone());
-            r.service_index = out.service.map(|i| i as u32);
+            r.service_index = service_index;
             r.severity = read.map(|x| x as u32);
             r.no_severity = read.is_none();
             r.route = Some(route);
@@ -1606,7 +1607,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         inc.slot = slot;
         inc.opened = t;
         inc.service = service.clone();
-        inc.service_index = out.service.map(|i| i as u32);
+        inc.service_index = service_index;
         inc.dedup = key_hash;
         if key_hash.is_some() {
             inc.fingerprint.push_str(fingerprint);
@@ -1624,7 +1625,7 @@ impl<'a, R: ResponderModel, S: Sink> Engine<'a, R, S> {
         let r = self.buf.push(t, &id, seq, slot, Step::Opened);
         r.alert = Some(id.clone());
         r.service = Some(service);
-        r.service_index = out.service.map(|i| i as u32);
+        r.service_index = service_index;
         r.severity = out.severity.map(|x| x as u32);
         r.no_severity = read.is_none();
         r.matched = matched;

@@ -145,8 +145,7 @@ pub mod spare {
     /// `s` in a spent id's allocation when there is one.
     pub fn id(s: &str) -> String {
         let mut out = POOL.try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.ids.pop())).ok().flatten().unwrap_or_default();
-        out.clear();
-        out.push_str(s);
+        set(&mut out, s);
         out
     }
 

@@ -490,7 +490,6 @@ mod tests {
             start in 1_783_000_000i64..1_790_000_000,
         ) {
             use crate::sim::engine::NoAcks;
-            use crate::sim::event::EventKind;
             let ws = workspace();
             let events = timeline(&ws.model, &picks, start);
             let c = Compiled::new(&ws.model, EngineKind::Default);

@@ -336,26 +336,12 @@ fn blank(s: &str) -> bool {
 /// Make `map` hold exactly `new`, reusing its entries where the keys
 /// are the same (a spent alert's labels are usually the next one's keys).
 fn set_labels(map: &mut BTreeMap<String, String>, new: &[(&str, Cow<'_, str>)]) {
-    // the same number of keys, each found: the same keys (`new` has none
-    // twice), and only the values change
-    if map.len() == new.len() {
-        let mut same = true;
-        for (k, v) in new {
-            match map.get_mut(*k) {
-                Some(x) => spare::set(x, v),
-                None => {
-                    same = false;
-                    break;
-                }
-            }
-        }
-        if same {
-            return;
-        }
+    // as many keys, each found (its value set on the way): the same keys
+    // (`new` has none twice), and nothing to drop or add
+    if map.len() == new.len() && new.iter().all(|(k, v)| map.get_mut(*k).map(|x| spare::set(x, v)).is_some()) {
+        return;
     }
-    if !map.is_empty() {
-        map.retain(|k, _| new.iter().any(|(n, _)| n == k));
-    }
+    map.retain(|k, _| new.iter().any(|(n, _)| n == k));
     for (k, v) in new {
         match map.get_mut(*k) {
             Some(x) => spare::set(x, v),
