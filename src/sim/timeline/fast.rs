@@ -493,6 +493,21 @@ mod tests {
         }
     }
 
+    /// More labels than the fast path reads go the general way, which
+    /// accepts them all.
+    #[test]
+    fn many_labels_go_the_general_way() {
+        let labels: Vec<String> = (0..super::MAX_LABELS + 1).map(|i| format!("\"k{i}\":\"v{i}\"")).collect();
+        let line = format!(r#"{{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api","labels":{{{}}}}}"#, labels.join(","));
+        assert_eq!(fast(&line).0, None);
+        match slow(&line).0.map(|e| e.kind) {
+            Ok(super::EventKind::Alert(a)) => assert_eq!(a.labels.len(), super::MAX_LABELS + 1),
+            other => panic!("not an alert: {other:?}"),
+        }
+        let fewer = format!(r#"{{"at":"2026-07-01T02:14:00Z","alert":"A1","service":"api","labels":{{{}}}}}"#, labels[1..].join(","));
+        assert!(fast(&fewer).0.is_some());
+    }
+
     /// Lines the fast path must leave to the general reader, among them
     /// keys that only begin with a known name, one so written that a
     /// scanner matching the name's bytes without its closing quote would
