@@ -91,14 +91,16 @@ fn main() {
         }
         return;
     }
-    let t0 = std::time::Instant::now();
+    // the fastest repetition: the least disturbed by the rest of the machine
+    let mut best = f64::INFINITY;
     for _ in 0..reps {
+        let t0 = std::time::Instant::now();
         if which == "engine" {
             std::hint::black_box(hot_engine(&compiled, &events, end));
         } else {
             std::hint::black_box(hot_metrics(&compiled, m, &events, end));
         }
+        best = best.min(t0.elapsed().as_secs_f64());
     }
-    let dt = t0.elapsed().as_secs_f64();
-    println!("{which}: {:.0} alerts/s", (n as f64 * reps as f64) / dt);
+    println!("{which}: {:.0} alerts/s (fastest of {reps})", n as f64 / best);
 }

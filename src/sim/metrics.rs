@@ -410,12 +410,13 @@ impl Seen {
 
 /// One person's pages in the last 12 hours (for one accumulator).
 ///
-/// Each page is an entry with an id (from one counter for the whole run,
-/// so ascending in every window); an entry is *live* while it is the latest
+/// Each page is an entry with a *position*: the positions of a window's
+/// entries are consecutive, so the entry at position `x` is found by
+/// subtraction, not by a search. An entry is *live* while it is the latest
 /// page of its incident to this person. An incident has a page in the
 /// window exactly when its latest page is there, so the live entries count
 /// the distinct incidents — no per-incident map, just the previous entry's
-/// id, which the incident keeps ([`Inc::last`]).
+/// position, which the incident keeps ([`Inc::last`]).
 ///
 /// A (service, person) pair is paged a few times and then rarely, so most
 /// windows are empty most of the time: the pages live in a box that exists
@@ -441,44 +442,47 @@ const SPARE_PAGES: usize = 8;
 /// live as long as an incident, made and freed for every one).
 const SPARE_LAST: usize = 16;
 
-/// An entry's id with this bit set: the entry is live.
-const LIVE: u64 = 1 << 63;
-
 #[derive(Debug, Clone, Default)]
 struct Held {
-    /// (instant, id | [`LIVE`]), oldest first
-    pages: VecDeque<(Instant, u64)>,
+    /// (instant, live), oldest first
+    pages: VecDeque<(Instant, bool)>,
+    /// the position of `pages[0]`
+    base: u64,
     live: u64,
 }
 
 impl Window {
-    /// Add page `id` (above every id before it) at `t`; `prev`: the id of
-    /// the incident's previous page to this person. Returns (pages,
-    /// distinct incidents) in the 12-hour window ending at `t`.
+    /// Add a page at `t`. `fresh` is above every position any window has
+    /// handed out (the collector's count of pages added to windows): a box
+    /// taken for this window numbers its entries from there, so a
+    /// position kept from before the window was emptied matches nothing.
+    /// `prev`: the position of the incident's previous page to this person.
+    /// Returns (pages, distinct incidents) in the 12-hour window ending at
+    /// `t`, and the new page's position (at most `fresh`).
     /// `spare`: boxes of freed windows, reused before a new one is made.
-    fn add(&mut self, t: Instant, id: u64, prev: Option<u64>, spare: &mut Spares) -> (u64, u64) {
+    fn add(&mut self, t: Instant, fresh: u64, prev: Option<u64>, spare: &mut Spares) -> (u64, u64, u64) {
         let edge = t.saturating_sub(HALF_DAY);
-        let h = self.held.get_or_insert_with(|| spare.pop().unwrap_or_default());
-        while let Some(&(at, e)) = h.pages.front() {
+        let h = self.held.get_or_insert_with(|| {
+            let mut h = spare.pop().unwrap_or_default();
+            h.base = fresh;
+            h
+        });
+        while let Some(&(at, live)) = h.pages.front() {
             if at > edge {
                 break;
             }
             h.pages.pop_front();
-            if e & LIVE != 0 {
-                h.live -= 1;
-            }
+            h.base += 1;
+            h.live -= u64::from(live);
         }
-        if let Some(prev) = prev {
-            if let Ok(i) = h.pages.binary_search_by_key(&prev, |&(_, e)| e & !LIVE) {
-                if h.pages[i].1 & LIVE != 0 {
-                    h.pages[i].1 &= !LIVE;
-                    h.live -= 1;
-                }
-            }
+        if let Some(e) = prev.and_then(|x| x.checked_sub(h.base)).and_then(|i| h.pages.get_mut(usize::try_from(i).ok()?)) {
+            h.live -= u64::from(e.1);
+            e.1 = false;
         }
-        h.pages.push_back((t, id | LIVE));
+        let pos = h.base + h.pages.len() as u64;
+        h.pages.push_back((t, true));
         h.live += 1;
-        (h.pages.len() as u64, h.live)
+        (h.pages.len() as u64, h.live, pos)
     }
 
     /// The latest page held, if any.
@@ -540,18 +544,17 @@ struct Acc {
 }
 
 impl Acc {
-    /// Page `id` (see [`Window::add`]); `prev`: the id of the incident's
-    /// previous page to this person in this accumulator.
+    /// A page to `person` at `t` (`fresh`, `prev`: see [`Window::add`]).
     /// Returns whether the person is new to this accumulator (a window
-    /// was made).
-    fn page(&mut self, person: u32, t: Instant, id: u64, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Spares) -> bool {
+    /// was made), and the page's position in the person's window.
+    fn page(&mut self, person: u32, t: Instant, fresh: u64, prev: Option<u64>, off_hours: Option<bool>, spare: &mut Spares) -> (bool, u64) {
         self.pages += 1;
         let before = self.people.len();
         let who = self.people.entry(person).or_default();
         let (pages, off) = (who.pages.checked_add(1), who.off_hours.checked_add(u32::from(off_hours == Some(true))));
         who.pages = pages.unwrap_or(0);
         who.off_hours = off.unwrap_or(0);
-        let (p, i) = who.window.add(t, id, prev, spare);
+        let (p, i, pos) = who.window.add(t, fresh, prev, spare);
         if pages.is_none() || off.is_none() {
             let c = self.carry.entry(person).or_default();
             c.0 += if pages.is_none() { 1 << 32 } else { 0 };
@@ -559,7 +562,7 @@ impl Acc {
         }
         self.max_pages_12h = self.max_pages_12h.max(p);
         self.max_incidents_12h = self.max_incidents_12h.max(i);
-        self.people.len() > before
+        (self.people.len() > before, pos)
     }
 
     /// A person's (pages, off-hours pages).
@@ -602,7 +605,7 @@ struct Inc {
     tiers_entered: u32,
     /// the opening alert was read with no severity
     no_severity: bool,
-    /// per (accumulator, person): the id of the incident's latest page in
+    /// per (accumulator, person): the position of the incident's latest page in
     /// that accumulator's 12-hour window (accumulator 0: totals, 1: its
     /// service, 2 + p: policy p)
     last: Vec<(u32, u32, u64)>,
@@ -650,7 +653,8 @@ pub struct Collector<'m> {
     sweep: Sweep,
     /// emptied window boxes for reuse (see [`SPARE_PAGES`])
     spare: Spares,
-    /// the id of the next page in a 12-hour window ([`Window::add`])
+    /// pages added to 12-hour windows so far: above every position a
+    /// window has handed out (`fresh` of [`Window::add`])
     next_page_id: u64,
     /// ended incidents' emptied [`Inc::last`] lists, for reuse
     spare_last: Vec<Vec<(u32, u32, u64)>>,
@@ -920,12 +924,12 @@ impl<'m> Collector<'m> {
         let mut step = |acc: u32, a: &mut Acc| {
             let is = |i: &usize| last.get(*i).is_some_and(|&(k, p, _)| k == acc && p == person);
             let slot = first.and_then(|i| Some(i + acc.min(2) as usize).filter(is).or_else(|| (i..last.len()).find(is)));
-            let id = next_id;
+            let (new, pos) = a.page(person, t, next_id, slot.map(|i| last[i].2), off, &mut spare);
             next_id += 1;
-            made += u64::from(a.page(person, t, id, slot.map(|i| last[i].2), off, &mut spare));
+            made += u64::from(new);
             match slot {
-                Some(i) => last[i].2 = id,
-                None => last.push((acc, person, id)),
+                Some(i) => last[i].2 = pos,
+                None => last.push((acc, person, pos)),
             }
         };
         step(0, &mut self.total);
@@ -1633,23 +1637,31 @@ mod tests {
     fn twelve_hour_windows_are_half_open() {
         let mut w = Window::default();
         let mut spare = Vec::new();
-        // page ids 0, 1, … as the collector hands them out
-        assert_eq!(w.add(0, 0, None, &mut spare), (1, 1)); // incident 1
-        assert_eq!(w.add(100, 1, Some(0), &mut spare), (2, 1));
-        assert_eq!(w.add(100, 2, Some(1), &mut spare), (3, 1), "incident 1 again");
-        assert_eq!(w.add(HALF_DAY - 1, 3, None, &mut spare), (4, 2), "[0, 12h) holds them all"); // incident 2
-        assert_eq!(w.add(HALF_DAY, 4, Some(3), &mut spare), (4, 2), "the page at 0 is out of (0, 12h]; those at 100 are in");
-        assert_eq!(w.add(HALF_DAY + 100, 5, None, &mut spare), (3, 2), "incident 1's pages at 100 have left"); // incident 3
-        // an id that another window handed out (ids are shared) or that
-        // has left the window changes nothing
-        assert_eq!(w.add(HALF_DAY + 101, 9, Some(7), &mut spare), (4, 3));
-        assert_eq!(w.add(HALF_DAY + 102, 10, Some(2), &mut spare), (5, 4));
+        // `fresh` 0, 1, … as the collector hands it out; a fresh box
+        // numbers its entries from the first
+        let mut add = |w: &mut Window, t: Instant, fresh: u64, prev: Option<u64>| w.add(t, fresh, prev, &mut spare);
+        assert_eq!(add(&mut w, 0, 0, None), (1, 1, 0)); // incident 1
+        assert_eq!(add(&mut w, 100, 1, Some(0)), (2, 1, 1));
+        assert_eq!(add(&mut w, 100, 2, Some(1)), (3, 1, 2), "incident 1 again");
+        assert_eq!(add(&mut w, HALF_DAY - 1, 3, None), (4, 2, 3), "[0, 12h) holds them all"); // incident 2
+        assert_eq!(add(&mut w, HALF_DAY, 4, Some(3)), (4, 2, 4), "the page at 0 is out of (0, 12h]; those at 100 are in");
+        assert_eq!(add(&mut w, HALF_DAY + 100, 5, None), (3, 2, 5), "incident 1's pages at 100 have left"); // incident 3
+        // a position that has left the window, or that the window has not
+        // handed out, changes nothing
+        assert_eq!(add(&mut w, HALF_DAY + 101, 9, Some(2)), (4, 3, 6));
+        assert_eq!(add(&mut w, HALF_DAY + 102, 10, Some(40)), (5, 4, 7));
+        // the live entry of incident 3 (position 5) stops being live
+        assert_eq!(add(&mut w, HALF_DAY + 103, 11, Some(5)), (6, 4, 8));
+        drop(add);
         w.clear(&mut spare);
         assert!(w.held.is_none(), "an idle window holds no box");
         assert_eq!(spare.len(), 1, "its emptied box is kept for reuse");
         assert!(spare[0].pages.is_empty() && spare[0].live == 0);
-        assert_eq!(w.add(3 * HALF_DAY, 11, Some(5), &mut spare), (1, 1), "the reused box starts empty; an id from before the clear is gone");
+        // the reused box numbers from `fresh` (12): positions kept from
+        // before the clear, 8 and below, are gone
+        assert_eq!(w.add(3 * HALF_DAY, 12, Some(8), &mut spare), (1, 1, 12), "the reused box starts empty");
         assert!(spare.is_empty(), "and was taken from the spares");
+        assert_eq!(w.add(3 * HALF_DAY + 1, 13, Some(12), &mut spare), (2, 1, 13), "and finds its own entries");
     }
 
     /// Counts past 2^32 − 1 carry instead of wrapping.
