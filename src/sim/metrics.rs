@@ -616,6 +616,9 @@ struct Inc {
 struct WorksCache {
     span: Option<(Instant, Instant)>,
     set: IntervalSet,
+    /// the last answer, off hours or not, and the span `[from, until)`
+    /// within `span` where it holds: the next page is usually in it
+    run: (bool, Instant, Instant),
 }
 
 /// Reads the trace and accumulates the metrics (SPEC §5).
@@ -809,12 +812,22 @@ impl<'m> Collector<'m> {
             return None;
         }
         let cache = &mut self.works[p];
-        if !cache.span.is_some_and(|(a, b)| a <= t && t < b) {
-            let (a, b) = (t - t.rem_euclid(86_400), t - t.rem_euclid(86_400) + WEEK);
-            cache.set = crate::time::works_intervals(self.m, &self.m.persons[p], a, b).unwrap_or_default();
-            cache.span = Some((a, b));
+        let (off, from, until) = cache.run;
+        if from <= t && t < until {
+            return Some(off);
         }
-        Some(!cache.set.contains(t))
+        let (a, b) = match cache.span {
+            Some((a, b)) if a <= t && t < b => (a, b),
+            _ => {
+                let (a, b) = (t - t.rem_euclid(86_400), t - t.rem_euclid(86_400) + WEEK);
+                cache.set = crate::time::works_intervals(self.m, &self.m.persons[p], a, b).unwrap_or_default();
+                cache.span = Some((a, b));
+                (a, b)
+            }
+        };
+        let (works, from, until) = cache.set.run_at(t);
+        cache.run = (!works, from.max(a), until.min(b));
+        Some(!works)
     }
 
     fn each_acc(&mut self, svc: u32, policy: Option<u32>, f: impl Fn(&mut Acc)) {
@@ -1701,6 +1714,33 @@ mod tests {
     fn policies() -> crate::workspace::Workspace {
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies");
         crate::workspace::load(&[root]).expect("policies/ loads")
+    }
+
+    /// Off hours are read from a cached span: every answer is the one the
+    /// person's `works` hours give at that instant, across a week's edge
+    /// and backwards jumps (another collector's clock).
+    #[test]
+    fn off_hours_from_the_cache_agree_with_the_works_hours() {
+        let ws = policies();
+        let m = &ws.model;
+        let people: Vec<usize> = (0..m.persons.len()).filter(|&p| !m.persons[p].works.is_empty()).collect();
+        assert!(!people.is_empty(), "policies/ has people with `works`");
+        let mut c = Collector::new(m, false);
+        let start = 1_782_864_000;
+        let mut times: Vec<Instant> = (0..(16 * 24 * 4)).map(|k| start + k * 900 + k % 7).collect();
+        times.extend([start + 3 * 86_400, start - 1, start + 20 * 86_400, start + 2 * 86_400 + 1]);
+        let mut flips = 0;
+        for &p in &people {
+            let mut prev = None;
+            for &t in &times {
+                let a = t - t.rem_euclid(86_400);
+                let want = !crate::time::works_intervals(m, &m.persons[p], a, a + WEEK).unwrap_or_default().contains(t);
+                assert_eq!(c.off_hours(p as u32, t), Some(want), "person {p} at {t}");
+                flips += u32::from(prev.is_some_and(|x| x != want));
+                prev = Some(want);
+            }
+        }
+        assert!(flips > 20, "the instants cross many edges of the works hours ({flips})");
     }
 
     /// A record of incident `seq` (named `I{seq}`) of service `svc`, kept

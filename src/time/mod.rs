@@ -42,6 +42,15 @@ impl IntervalSet {
         let i = self.0.partition_point(|&(a, _)| a <= t);
         i > 0 && t < self.0[i - 1].1
     }
+    /// Whether `t` is in the set, and the span `[from, until)` around `t`
+    /// over which that stays so (unbounded ends as `Instant::MIN`/`MAX`).
+    pub fn run_at(&self, t: Instant) -> (bool, Instant, Instant) {
+        let i = self.0.partition_point(|&(a, _)| a <= t);
+        match i.checked_sub(1).map(|j| self.0[j]) {
+            Some((a, b)) if t < b => (true, a, b),
+            prev => (false, prev.map_or(Instant::MIN, |(_, b)| b), self.0.get(i).map_or(Instant::MAX, |&(a, _)| a)),
+        }
+    }
     pub fn union(&self, o: &IntervalSet) -> IntervalSet {
         let mut v = self.0.clone();
         v.extend_from_slice(&o.0);

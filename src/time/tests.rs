@@ -309,3 +309,24 @@ fn fast_local_resolution_matches_the_direct_reading() {
     }
     assert!(checked > 50_000, "{checked}");
 }
+
+proptest! {
+    /// `run_at` answers like `contains`, and its span holds that answer
+    /// throughout and ends where it changes.
+    #[test]
+    fn run_at_is_contains_over_its_span(raw in proptest::collection::vec((0i64..500, 1i64..40), 0..8), t in -20i64..600) {
+        let set = IntervalSet::from_unsorted(raw.into_iter().map(|(a, len)| (a, a + len)).collect());
+        let (inside, from, until) = set.run_at(t);
+        prop_assert_eq!(inside, set.contains(t));
+        prop_assert!(from <= t && t < until);
+        for x in from.max(-50)..until.min(650) {
+            prop_assert_eq!(set.contains(x), inside, "at {} in [{}, {})", x, from, until);
+        }
+        if from > -50 {
+            prop_assert_ne!(set.contains(from - 1), inside);
+        }
+        if until < 650 {
+            prop_assert_ne!(set.contains(until), inside);
+        }
+    }
+}
