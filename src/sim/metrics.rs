@@ -444,11 +444,18 @@ const SPARE_LAST: usize = 16;
 
 #[derive(Debug, Clone, Default)]
 struct Held {
-    /// (instant, live), oldest first
-    pages: VecDeque<(Instant, bool)>,
+    /// the pages, oldest first, each as its instant times two plus one if
+    /// it is live ([`entry`]): 8 bytes, not 16 (instants are within
+    /// chrono's ±262,000 years, far from overflowing)
+    pages: VecDeque<i64>,
     /// the position of `pages[0]`
     base: u64,
     live: u64,
+}
+
+/// A window entry: a page at `t`, live or not.
+fn entry(t: Instant, live: bool) -> i64 {
+    (t << 1) | i64::from(live)
 }
 
 impl Window {
@@ -467,27 +474,27 @@ impl Window {
             h.base = fresh;
             h
         });
-        while let Some(&(at, live)) = h.pages.front() {
-            if at > edge {
+        while let Some(&e) = h.pages.front() {
+            if e >> 1 > edge {
                 break;
             }
             h.pages.pop_front();
             h.base += 1;
-            h.live -= u64::from(live);
+            h.live -= (e & 1) as u64;
         }
         if let Some(e) = prev.and_then(|x| x.checked_sub(h.base)).and_then(|i| h.pages.get_mut(usize::try_from(i).ok()?)) {
-            h.live -= u64::from(e.1);
-            e.1 = false;
+            h.live -= (*e & 1) as u64;
+            *e &= !1;
         }
         let pos = h.base + h.pages.len() as u64;
-        h.pages.push_back((t, true));
+        h.pages.push_back(entry(t, true));
         h.live += 1;
         (h.pages.len() as u64, h.live, pos)
     }
 
     /// The latest page held, if any.
     fn latest(&self) -> Option<Instant> {
-        self.held.as_ref()?.pages.back().map(|&(t, _)| t)
+        self.held.as_ref()?.pages.back().map(|&e| e >> 1)
     }
 
     /// Drop every page (all older than 12 hours). The emptied box goes to
@@ -1675,6 +1682,23 @@ mod tests {
         assert_eq!(w.add(3 * HALF_DAY, 12, Some(8), &mut spare), (1, 1, 12), "the reused box starts empty");
         assert!(spare.is_empty(), "and was taken from the spares");
         assert_eq!(w.add(3 * HALF_DAY + 1, 13, Some(12), &mut spare), (2, 1, 13), "and finds its own entries");
+    }
+
+    /// Entries pack the instant and the live flag in one word: instants
+    /// before 1970 and far in the future read back whole.
+    #[test]
+    fn window_entries_keep_their_instant_and_flag() {
+        for t in [-62_135_596_800, -HALF_DAY - 1, -1, 0, 1, 253_402_300_799] {
+            for live in [false, true] {
+                assert_eq!((entry(t, live) >> 1, entry(t, live) & 1 == 1), (t, live));
+            }
+        }
+        let mut w = Window::default();
+        let mut spare = Vec::new();
+        assert_eq!(w.add(-HALF_DAY - 1, 0, None, &mut spare), (1, 1, 0));
+        assert_eq!(w.add(-1, 1, Some(0), &mut spare), (1, 1, 1), "the page 12 h before has left (-12h-1 is out of (-12h-1, -1])");
+        assert_eq!(w.add(0, 2, None, &mut spare), (2, 2, 2));
+        assert_eq!(w.latest(), Some(0));
     }
 
     /// Counts past 2^32 − 1 carry instead of wrapping.
