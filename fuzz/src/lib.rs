@@ -165,7 +165,7 @@ pub fn condition(data: &[u8]) {
             if i % 2 == 0 {
                 a.severity = Some(["crit", "P2", "minor", "bogus"][i].into());
                 a.summary = Some("disk full on eu-1".into());
-                a.labels.insert("region".into(), "us".into());
+                a.labels.insert("region", "us");
             }
             alerts.push((a, 1_782_864_000 + i as i64 * 97_200));
         }

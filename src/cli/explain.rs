@@ -325,7 +325,7 @@ fn header(ws: &Workspace, alert: &AlertEvent, at: Instant, records: &[TraceRecor
             parts.push(format!("{k}={}", shown_value(v)));
         }
     }
-    for (k, v) in &alert.labels {
+    for (k, v) in alert.labels.iter() {
         parts.push(format!("{}={}", crate::syntax::format_label_key(k), shown_value(v)));
     }
     s.push_str(&format!("alert: {}\n", parts.join(" ")));

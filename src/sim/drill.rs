@@ -21,7 +21,6 @@ use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{Channel, Drill, Expect, ResponderBehaviour, TierRef};
 use crate::time::datetime_instant;
 use crate::workspace::Workspace;
-use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
 
@@ -69,7 +68,7 @@ enum Input {
 fn script(d: &Drill, at: Instant) -> (Vec<(Instant, u32, Input)>, Option<String>) {
     let mut inputs: Vec<(Instant, u32, Input)> = Vec::new();
     for (i, a) in d.alerts.iter().enumerate() {
-        let labels: BTreeMap<String, String> = a.labels.iter().map(|l| (l.key.value.clone(), l.value.value.clone())).collect();
+        let labels: crate::sim::event::Labels = a.labels.iter().map(|l| (l.key.value.clone(), l.value.value.clone())).collect();
         let ev = AlertEvent {
             id: format!("A{}", i + 1),
             service: a.service.as_ref().map(|s| s.value.clone()).unwrap_or_default(),

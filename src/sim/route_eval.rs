@@ -468,7 +468,7 @@ impl RouteTable {
             }
         }
         if let Some(x) = v.alert.labels.get(key) {
-            return Some(x.as_str());
+            return Some(x);
         }
         v.service.and_then(|s| s.labels.iter().rev().find(|(k, _)| &**k == key).map(|(_, x)| &**x))
     }
@@ -614,7 +614,6 @@ impl Compiler<'_> {
 mod tests {
     use super::*;
     use crate::workspace::load_texts;
-    use std::collections::BTreeMap;
     use std::path::PathBuf;
 
     fn model(src: &str) -> Model {
@@ -630,7 +629,7 @@ mod tests {
             severity: None,
             summary: summary.map(String::from),
             source: None,
-            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<crate::sim::event::Labels>(),
             fingerprint: None,
         }
     }
@@ -888,7 +887,7 @@ routes {
                 severity: sev.map(String::from),
                 summary: summary.map(String::from),
                 source: None,
-                labels,
+                labels: labels.into(),
                 fingerprint: None,
             };
             let rank = sev.and_then(|s| m.read_severity(s));

@@ -49,7 +49,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::event::{AckAfter, AlertEvent, Event, EventKind, Instant, Rejected, ResponderSpec, Responders};
+use super::event::{AckAfter, AlertEvent, Event, EventKind, Instant, Labels, Rejected, ResponderSpec, Responders};
 use crate::cli::time_arg::resolve_local;
 use crate::syntax::lower::parse_duration;
 
@@ -482,8 +482,8 @@ fn opt_text(key: &str, v: Option<&mut Raw>, line: usize) -> Result<Option<String
     }
 }
 
-fn labels_value(v: Option<&mut Raw>, line: usize) -> Result<std::collections::BTreeMap<String, String>, Rejected> {
-    let mut out = std::collections::BTreeMap::new();
+fn labels_value(v: Option<&mut Raw>, line: usize) -> Result<Labels, Rejected> {
+    let mut out = Labels::new();
     match v {
         None | Some(Raw::Null) => {}
         Some(Raw::Map(entries)) => {
@@ -497,7 +497,7 @@ fn labels_value(v: Option<&mut Raw>, line: usize) -> Result<std::collections::BT
                         return Err(reject(line, format!("label `{k}` has a nested value ({}); label values are text, numbers or booleans", val.type_name())))
                     }
                     other => {
-                        out.insert(std::mem::take(k), other.take_text().unwrap_or_default());
+                        out.insert(&*k, other.take_text().unwrap_or_default());
                     }
                 }
             }
@@ -2063,9 +2063,9 @@ events:
         assert!(rj.is_empty() && ry.is_empty(), "{rj:?} {ry:?}");
         assert_eq!(strip(&j), strip(&y));
         let EventKind::Alert(a) = &j[0].kind else { panic!() };
-        assert_eq!(a.labels["code"], "500");
-        assert_eq!(a.labels["canary"], "true");
-        assert_eq!(a.labels["ratio"], "0.5");
+        assert_eq!(&a.labels["code"], "500");
+        assert_eq!(&a.labels["canary"], "true");
+        assert_eq!(&a.labels["ratio"], "0.5");
         assert_eq!(a.severity.as_deref(), Some("2"));
     }
 

@@ -291,7 +291,7 @@ proptest! {
                 severity: ta.severity_text.map(String::from),
                 summary: a.summary.map(String::from),
                 source: a.source.map(String::from),
-                labels: a.labels.clone(),
+                labels: a.labels.clone().into(),
                 fingerprint: None,
             };
             table.evaluate(m, &ev, rank, a.at, &mut scratch, &mut out);

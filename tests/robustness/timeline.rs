@@ -359,7 +359,7 @@ fn expected(ev: &Ev) -> Result<(i64, bool, EventKind), ()> {
                 severity: opt_text(get("severity"))?,
                 summary: opt_text(get("summary"))?,
                 source: opt_text(get("source"))?,
-                labels,
+                labels: labels.into(),
                 fingerprint: opt_text(get("fingerprint"))?,
             }))
         }

@@ -13,9 +13,8 @@
 //! (`fast_path_agrees_with_the_general_reader`) holds the two together.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
-use super::super::event::{spare, Event, EventKind};
+use super::super::event::{spare, Event, EventKind, Labels as AlertLabels};
 use smallvec::SmallVec;
 use super::Ctx;
 
@@ -333,22 +332,13 @@ fn blank(s: &str) -> bool {
     }
 }
 
-/// Make `map` hold exactly `new`, reusing its entries where the keys
-/// are the same (a spent alert's labels are usually the next one's keys).
-fn set_labels(map: &mut BTreeMap<String, String>, new: &[(&str, Cow<'_, str>)]) {
-    // as many keys, each found (its value set on the way): the same keys
-    // (`new` has none twice), and nothing to drop or add
-    if map.len() == new.len() && new.iter().all(|(k, v)| map.get_mut(*k).map(|x| spare::set(x, v)).is_some()) {
-        return;
-    }
-    map.retain(|k, _| new.iter().any(|(n, _)| n == k));
+/// Make `labels` hold exactly `new` (no key twice). Names of up to 23
+/// bytes are held inline, so a spent alert's labels are refilled without
+/// allocating.
+fn set_labels(labels: &mut AlertLabels, new: &[(&str, Cow<'_, str>)]) {
+    labels.clear();
     for (k, v) in new {
-        match map.get_mut(*k) {
-            Some(x) => spare::set(x, v),
-            None => {
-                map.insert((*k).to_owned(), v.to_string());
-            }
-        }
+        labels.insert(k, v);
     }
 }
 
