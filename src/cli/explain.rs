@@ -89,7 +89,7 @@ pub fn parse_pairs(pairs: &[String]) -> Result<AlertEvent, String> {
             if k.is_empty() {
                 return Err(format!("`{pair}`: a label needs a key, as in `labels.region=eu`"));
             }
-            a.labels.insert(k.to_string(), value.to_string());
+            a.labels.insert(k, value);
             format!("labels.{k}")
         } else {
             let slot = match key {

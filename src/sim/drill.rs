@@ -59,7 +59,9 @@ pub fn run_all(ws: &Workspace, engine: EngineKind, filter: Option<&str>) -> Vec<
 }
 
 enum Input {
-    Alert(AlertEvent),
+    /// boxed as the engine takes it (an alert is far larger than the
+    /// other input)
+    Alert(Box<AlertEvent>),
     ResolveAll,
 }
 
@@ -79,7 +81,7 @@ fn script(d: &Drill, at: Instant) -> (Vec<(Instant, u32, Input)>, Option<String>
             fingerprint: a.fingerprint.as_ref().map(|s| s.value.clone()),
         };
         let t = at.saturating_add(a.after.as_ref().map_or(0, |x| x.value));
-        inputs.push((t, a.span.start, Input::Alert(ev)));
+        inputs.push((t, a.span.start, Input::Alert(Box::new(ev))));
     }
     if let Some(r) = &d.resolve_after {
         inputs.push((at.saturating_add(r.value), r.span.start, Input::ResolveAll));
@@ -111,7 +113,7 @@ pub fn trace(c: &Compiled<'_>, d: &Drill, at: Instant, end: Instant) -> (Vec<Tra
     for (seq, (t, _, input)) in inputs.into_iter().enumerate() {
         match input {
             Input::Alert(a) => {
-                let ev = Event { at: t, kind: EventKind::Alert(Box::new(a)), line: 0, seq: seq as u64 };
+                let ev = Event { at: t, kind: EventKind::Alert(a), line: 0, seq: seq as u64 };
                 let _ = engine.feed(&ev);
             }
             Input::ResolveAll => engine.resolve_all(t),

@@ -1672,7 +1672,6 @@ mod tests {
         assert_eq!(add(&mut w, HALF_DAY + 102, 10, Some(40)), (5, 4, 7));
         // the live entry of incident 3 (position 5) stops being live
         assert_eq!(add(&mut w, HALF_DAY + 103, 11, Some(5)), (6, 4, 8));
-        drop(add);
         w.clear(&mut spare);
         assert!(w.held.is_none(), "an idle window holds no box");
         assert_eq!(spare.len(), 1, "its emptied box is kept for reuse");
