@@ -1,9 +1,13 @@
 //! A profiling harness for the simulation engine: the bench timeline of
 //! `benches/simulate.rs` (N alerts over `policies/`), run REPS times
 //! through the engine alone (`engine`), the engine and the metrics
-//! (`metrics`), or once with a count of trace records per alert by step
-//! (`count`). The hot loops are the functions `hot_engine` and
-//! `hot_metrics`, so an instruction count can leave out the setup:
+//! (`metrics`), the route evaluation alone (`routes`), the engine with
+//! every alert's routes evaluated ahead (`pre`: `engine` minus `pre` is
+//! what routing costs inside the engine, where its data is colder than in
+//! `routes`' tight loop), or once with a count of trace records per alert
+//! by step (`count`). It prints the throughput of the fastest repetition.
+//! The hot loops are the functions `hot_*`, so an instruction count can
+//! leave out the setup:
 //!
 //! ```text
 //! cargo build --release --example prof_engine
@@ -80,7 +84,7 @@ fn main() {
     let which = args.next().unwrap_or_else(|| "engine".into());
     let reps: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     if !["engine", "metrics", "count", "pre", "routes"].contains(&which.as_str()) {
-        eprintln!("usage: prof_engine [ALERTS] [engine|metrics|count] [REPS]");
+        eprintln!("usage: prof_engine [ALERTS] [engine|metrics|routes|pre|count] [REPS]");
         std::process::exit(2);
     }
     let ws = match escalade::workspace::load(&[PathBuf::from("policies")]) {
