@@ -189,8 +189,8 @@ pub type Responders = BTreeMap<String, ResponderSpec>;
 /// Spent events' allocations, kept per thread for the next events read on
 /// it (`sim::simulate` hands a batch's events back before reading the
 /// next batch into it, on the reading thread, and the JSON Lines fast path
-/// fills them in place): an alert line otherwise makes and frees a box, its
-/// strings and a label map, some ten allocations, and an acknowledgement
+/// fills them in place): an alert line otherwise makes and frees a box and
+/// its strings, and an acknowledgement
 /// or a resolve one. Bounded: [`SPARE_EVENTS`] entries of each kind, none
 /// whose strings grew past [`SPARE_BYTES`].
 pub mod spare {

@@ -458,6 +458,16 @@ fn entry(t: Instant, live: bool) -> i64 {
     (t << 1) | i64::from(live)
 }
 
+/// The instant of a window entry.
+fn entry_at(e: i64) -> Instant {
+    e >> 1
+}
+
+/// 1 if a window entry is live, else 0.
+fn entry_live(e: i64) -> u64 {
+    (e & 1) as u64
+}
+
 impl Window {
     /// Add a page at `t`. `fresh` is above every position any window has
     /// handed out (the collector's count of pages added to windows): a box
@@ -475,16 +485,16 @@ impl Window {
             h
         });
         while let Some(&e) = h.pages.front() {
-            if e >> 1 > edge {
+            if entry_at(e) > edge {
                 break;
             }
             h.pages.pop_front();
             h.base += 1;
-            h.live -= (e & 1) as u64;
+            h.live -= entry_live(e);
         }
         if let Some(e) = prev.and_then(|x| x.checked_sub(h.base)).and_then(|i| h.pages.get_mut(usize::try_from(i).ok()?)) {
-            h.live -= (*e & 1) as u64;
-            *e &= !1;
+            h.live -= entry_live(*e);
+            *e = entry(entry_at(*e), false);
         }
         let pos = h.base + h.pages.len() as u64;
         h.pages.push_back(entry(t, true));
@@ -494,7 +504,7 @@ impl Window {
 
     /// The latest page held, if any.
     fn latest(&self) -> Option<Instant> {
-        self.held.as_ref()?.pages.back().map(|&e| e >> 1)
+        self.held.as_ref()?.pages.back().map(|&e| entry_at(e))
     }
 
     /// Drop every page (all older than 12 hours). The emptied box goes to
@@ -665,7 +675,7 @@ pub struct Collector<'m> {
     spare: Spares,
     /// pages added to 12-hour windows so far: above every position a
     /// window has handed out (`fresh` of [`Window::add`])
-    next_page_id: u64,
+    window_pages: u64,
     /// ended incidents' emptied [`Inc::last`] lists, for reuse
     spare_last: Vec<Vec<(u32, u32, u64)>>,
     charts: Option<ChartAcc>,
@@ -711,7 +721,7 @@ impl<'m> Collector<'m> {
             last_event: None,
             sweep: Sweep::default(),
             spare: Vec::new(),
-            next_page_id: 0,
+            window_pages: 0,
             spare_last: Vec::new(),
             charts: charts.then(ChartAcc::default),
         }
@@ -934,7 +944,7 @@ impl<'m> Collector<'m> {
         // under the decided policy
         let policy = r.policy.or(decided);
         let mut spare = std::mem::take(&mut self.spare);
-        let mut next_id = self.next_page_id;
+        let mut next_id = self.window_pages;
         let mut made = 0u64;
         // every page steps accumulator 0 first, so a person with entries in
         // `last` has one for 0, followed by 1 and usually the policy's: one
@@ -958,9 +968,9 @@ impl<'m> Collector<'m> {
             step(2 + p, policy_acc(&mut self.by_policy, p));
         }
         self.spare = spare;
-        self.sweep.pages += next_id - self.next_page_id;
+        self.sweep.pages += next_id - self.window_pages;
         self.sweep.windows += made;
-        self.next_page_id = next_id;
+        self.window_pages = next_id;
         if let Some(inc) = self.open_mut(r) {
             inc.last = last;
         }
@@ -1689,7 +1699,7 @@ mod tests {
     fn window_entries_keep_their_instant_and_flag() {
         for t in [-62_135_596_800, -HALF_DAY - 1, -1, 0, 1, 253_402_300_799] {
             for live in [false, true] {
-                assert_eq!((entry(t, live) >> 1, entry(t, live) & 1 == 1), (t, live));
+                assert_eq!((entry_at(entry(t, live)), entry_live(entry(t, live)) == 1), (t, live));
             }
         }
         let mut w = Window::default();

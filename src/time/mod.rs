@@ -39,8 +39,7 @@ impl IntervalSet {
         IntervalSet::from_unsorted(vec![(a, b)])
     }
     pub fn contains(&self, t: Instant) -> bool {
-        let i = self.0.partition_point(|&(a, _)| a <= t);
-        i > 0 && t < self.0[i - 1].1
+        self.run_at(t).0
     }
     /// Whether `t` is in the set, and the span `[from, until)` around `t`
     /// over which that stays so (unbounded ends as `Instant::MIN`/`MAX`).

@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use super::super::event::{spare, Event, EventKind, Labels as AlertLabels};
+use super::super::event::{spare, Event, EventKind};
 use smallvec::SmallVec;
 use super::Ctx;
 
@@ -226,7 +226,7 @@ impl<'a> Scan<'a> {
     /// `labels`: an object of plain keys to string values, no key twice,
     /// at most [`MAX_LABELS`] of them (more go the general way: the check
     /// for a repeated key is a scan of those before).
-    fn labels(&mut self, out: &mut Labels<'a>) -> Option<()> {
+    fn labels(&mut self, out: &mut LineLabels<'a>) -> Option<()> {
         self.eat(b'{')?;
         self.members(Scan::key, |sc, k| {
             let v = sc.string()?;
@@ -262,7 +262,7 @@ const KEY_PATTERNS: [(u128, u128); 11] = {
 };
 
 /// The labels of a line as read, borrowed where they have no escapes.
-type Labels<'a> = SmallVec<[(&'a str, Cow<'a, str>); 4]>;
+type LineLabels<'a> = SmallVec<[(&'a str, Cow<'a, str>); 4]>;
 
 /// The most labels the fast path reads on one line.
 const MAX_LABELS: usize = 32;
@@ -279,7 +279,7 @@ struct Line<'a> {
     source: Option<Cow<'a, str>>,
     fingerprint: Option<Cow<'a, str>>,
     by: Option<Cow<'a, str>>,
-    labels: Option<Labels<'a>>,
+    labels: Option<LineLabels<'a>>,
 }
 
 impl<'a> Line<'a> {
@@ -306,7 +306,7 @@ impl<'a> Line<'a> {
                     if l.labels.is_some() {
                         return None;
                     }
-                    sc.labels(l.labels.insert(Labels::new()))?;
+                    sc.labels(l.labels.insert(LineLabels::new()))?;
                     return Some(());
                 }
                 _ => return None,
@@ -329,16 +329,6 @@ fn blank(s: &str) -> bool {
     match s.as_bytes().first() {
         Some(&b) if b > b' ' && b < 0x7f => false,
         _ => s.trim().is_empty(),
-    }
-}
-
-/// Make `labels` hold exactly `new` (no key twice). Names of up to 23
-/// bytes are held inline, so a spent alert's labels are refilled without
-/// allocating.
-fn set_labels(labels: &mut AlertLabels, new: &[(&str, Cow<'_, str>)]) {
-    labels.clear();
-    for (k, v) in new {
-        labels.insert(k, v);
     }
 }
 
@@ -377,7 +367,9 @@ pub(super) fn event(text: &str, line: usize, seq: u64, ctx: &mut Ctx, notices: &
             spare::set_opt(&mut a.summary, l.summary.as_deref());
             spare::set_opt(&mut a.source, l.source.as_deref());
             spare::set_opt(&mut a.fingerprint, l.fingerprint.as_deref());
-            set_labels(&mut a.labels, l.labels.as_deref().unwrap_or_default());
+            // names of up to 23 bytes are held inline: no allocation
+            a.labels.clear();
+            a.labels.extend(l.labels.iter().flatten().map(|(k, v)| (k, v)));
             EventKind::Alert(a)
         }
         1 => EventKind::Ack { id: spare::id(&id), by: owned(l.by) },
